@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -33,3 +33,316 @@ class RedactResult:
     @property
     def extension(self) -> str:
         return {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp"}.get(self.format, ".jpg")
+
+
+import logging
+import threading
+import time
+from dataclasses import replace
+
+import cv2
+
+from . import photo as photo_mod
+from .errors import EngineError, RedactError, UnsafeOutput
+from .locate import dedupe, detect_boxes, group, line_height, resize_long, tiled_detect
+from .masks import field_polygons, plan, user_masks
+from .read import Reader, read_symbols
+from .types import Category, CheckResult, Field, Label, Mask, Photo, Role, Span, Symbol, TextLine
+
+log = logging.getLogger(__name__)
+
+MIN_OVERVIEW_TEXT_PX = 9.0  # below this line height on the overview, a region is re-detected at higher resolution
+TARGET_TEXT_PX = 26.0  # line height the re-detection aims for
+
+
+@dataclass
+class Analysis:
+    photo: Photo
+    labels: List[Label]
+    lines: List[TextLine]
+    symbols: List[Symbol]
+    fields: List[Field]
+    selected: List[int]
+    timings: Dict[str, float]
+
+
+def _make_ocr(name: str, threads: int):
+    if name in ("rapid", "rapidocr"):
+        from .ocr.rapid import RapidEngine
+
+        return RapidEngine(threads=threads)
+    if name in ("paddle", "paddleocr"):
+        from .ocr.paddle import PaddleEngine
+
+        return PaddleEngine(threads=threads)
+    raise EngineError(f"unknown OCR backend {name!r} (rapid or paddle)")
+
+
+class Redactor:
+    """Models load lazily, once, and are reused. One call at a time per instance (calls are serialised)."""
+
+    def __init__(self, config: Optional[Config] = None, **overrides):
+        cfg = config or Config()
+        if "style" in overrides and isinstance(overrides["style"], str):
+            overrides["style"] = Style(overrides["style"])
+        if overrides:
+            cfg = replace(cfg, **overrides)
+        self.config = cfg
+        self._ocr = None
+        self._sym = None
+        self._lock = threading.RLock()
+
+    # -- engines -------------------------------------------------------------------------------------
+    @property
+    def ocr(self):
+        if self._ocr is None:
+            with self._lock:
+                if self._ocr is None:
+                    try:
+                        self._ocr = _make_ocr(self.config.ocr_backend, self.config.threads)
+                    except RedactError:
+                        raise
+                    except Exception as e:
+                        raise EngineError(f"OCR backend {self.config.ocr_backend!r} failed to load "
+                                          f"({type(e).__name__}: {e})") from None
+        return self._ocr
+
+    @property
+    def symbols(self):
+        if self._sym is None:
+            with self._lock:
+                if self._sym is None:
+                    from .symbols import make_engine
+
+                    self._sym = make_engine(self.config.symbol_backend)
+        return self._sym
+
+    def warm(self) -> "Redactor":
+        """Load every model now (services call this at start-up)."""
+        _ = self.ocr, self.symbols
+        return self
+
+    # -- stages --------------------------------------------------------------------------------------
+    def _locate(self, pixels: np.ndarray):
+        cfg = self.config
+        ov, s = resize_long(pixels, cfg.locate_side)
+        boxes, scores = detect_boxes(self.ocr, ov, s)
+        small = [b for b in boxes if line_height(b) * s < MIN_OVERVIEW_TEXT_PX]
+        if len(boxes) < 4 or len(small) > 0.5 * max(1, len(boxes)):
+            # the small-label fallback: tiles at up to twice the overview resolution
+            side = int(min(max(pixels.shape[:2]), cfg.locate_side * 2.5))
+            if side > cfg.locate_side * 1.2:
+                tb, ts = tiled_detect(self.ocr, pixels, side)
+                boxes, scores = dedupe(boxes + tb, scores + ts)
+        regions = group(boxes, scores, ov.shape[:2], s)
+        # regions whose text is still small: detect again on the region at reading resolution
+        out_b, out_s = [], []
+        for r in regions:
+            if r.text_height * s >= MIN_OVERVIEW_TEXT_PX or r.text_height <= 0:
+                out_b += r.boxes
+                out_s += r.scores
+                continue
+            pts = r.points
+            m = r.text_height * 4
+            x0, y0 = np.maximum(0, np.floor(pts.min(axis=0) - m)).astype(int)
+            x1 = int(min(pixels.shape[1], np.ceil(pts[:, 0].max() + m)))
+            y1 = int(min(pixels.shape[0], np.ceil(pts[:, 1].max() + m)))
+            k = min(2.0, TARGET_TEXT_PX / max(1.0, r.text_height))
+            k = min(k, 2400.0 / max(1, x1 - x0, y1 - y0))
+            win = pixels[y0:y1, x0:x1]
+            view = cv2.resize(win, (max(1, int((x1 - x0) * k)), max(1, int((y1 - y0) * k))),
+                              interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
+            b2, s2 = detect_boxes(self.ocr, view, k, (x0, y0))
+            if b2:
+                out_b += b2
+                out_s += s2
+            else:
+                out_b += r.boxes
+                out_s += r.scores
+        return group(out_b, out_s, ov.shape[:2], s) if out_b else []
+
+    def _analyze(self, photo: Photo) -> Analysis:
+        from .classify import apply_policy, classify
+
+        t: Dict[str, float] = {}
+        t0 = time.perf_counter()
+        regions = self._locate(photo.pixels)
+        t["locate"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        reader = Reader(self.ocr)
+        labels: List[Label] = []
+        lines: List[TextLine] = []
+        heights: List[float] = []
+        for r in regions:
+            lab, lns = reader.read_region(photo.pixels, r, len(labels))
+            labels.append(lab)
+            lines += lns
+            heights.append(r.text_height)
+        t["read"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        syms = read_symbols(self.symbols, photo.pixels, labels, lines, heights)
+        t["symbols"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        fields = list(classify(lines, syms))
+        fields += _unreadable_fields(lines, fields)
+        fields = [replace(f, polygons=field_polygons(f, lines, syms)) for f in fields]
+        chosen = apply_policy(fields, self.config.policy)
+        ids = {id(f) for f in chosen}
+        selected = [i for i, f in enumerate(fields) if id(f) in ids]
+        t["classify"] = time.perf_counter() - t0
+        return Analysis(photo, labels, lines, syms, fields, selected, t)
+
+    def _report(self, a: Analysis, masks: Sequence[Mask], style: str, timings: Dict[str, float],
+                check: Optional[CheckResult] = None) -> Report:
+        return Report(
+            source=a.photo.name,
+            width=a.photo.width,
+            height=a.photo.height,
+            fields=a.fields,
+            masks=masks,
+            symbols=a.symbols,
+            labels=len(a.labels),
+            lines=len(a.lines),
+            style=style,
+            check=check,
+            meta=a.photo.meta,
+            metadata_dropped=photo_mod.dropped_metadata(a.photo.meta, self.config),
+            timings=timings,
+            engines={"ocr": getattr(self._ocr, "name", ""), "symbols": getattr(self._sym, "name", "")},
+        )
+
+    # -- public --------------------------------------------------------------------------------------
+    def load(self, image, name: str = "") -> Photo:
+        return photo_mod.load(image, self.config, name=name)
+
+    def analyze(self, image, *, name: str = "") -> Report:
+        with self._lock:
+            t0 = time.perf_counter()
+            ph = image if isinstance(image, Photo) else self.load(image, name)
+            t_load = time.perf_counter() - t0
+            a = self._analyze(ph)
+            masks = plan(a.fields, a.selected, a.lines, a.symbols, self.config.pad_ratio, self.config.symbol_quiet_zone)
+            timings = {"load": t_load, **a.timings}
+            timings["total"] = time.perf_counter() - t0
+            return self._report(a, masks, "", timings)
+
+    def redact(self, image, *, style=None, masks: Optional[Sequence[Sequence[Sequence[float]]]] = None,
+               name: str = "", fmt: Optional[str] = None) -> RedactResult:
+        from .render import render
+
+        with self._lock:
+            cfg = self.config
+            st = Style(style) if style is not None else cfg.style
+            t0 = time.perf_counter()
+            ph = image if isinstance(image, Photo) else self.load(image, name)
+            timings = {"load": time.perf_counter() - t0}
+            a = self._analyze(ph)
+            timings.update(a.timings)
+            t1 = time.perf_counter()
+            if masks is None:
+                planned = plan(a.fields, a.selected, a.lines, a.symbols, cfg.pad_ratio, cfg.symbol_quiet_zone)
+            else:
+                planned = user_masks(masks)
+            timings["plan"] = time.perf_counter() - t1
+            t1 = time.perf_counter()
+            heights = [_mask_text_height(m, a) for m in planned]
+            seed = cfg.seed
+            out = render(ph.pixels, [m.polygon for m in planned], st, text_heights=heights, seed=seed)
+            timings["render"] = time.perf_counter() - t1
+            check = None
+            if cfg.self_check and planned:
+                t1 = time.perf_counter()
+                out, planned, check = self._self_check(ph, out, planned, a, st, heights, seed)
+                timings["check"] = time.perf_counter() - t1
+            t1 = time.perf_counter()
+            data, out_fmt = photo_mod.encode(ph, out, cfg, fmt)
+            timings["encode"] = time.perf_counter() - t1
+            timings["total"] = time.perf_counter() - t0
+            rep = self._report(a, planned, st.value, timings, check)
+            return RedactResult(data=data, format=out_fmt, pixels=out, report=rep)
+
+    def redact_file(self, src: Union[str, Path], dst: Optional[Union[str, Path]] = None, **kw) -> RedactResult:
+        src = Path(src)
+        res = self.redact(src, name=src.name, **kw)
+        if dst is None:
+            dst = default_output_path(src, res.format)
+        dst = Path(dst)
+        if dst.exists() and src.exists() and dst.resolve() == src.resolve():
+            raise RedactError("refusing to overwrite the original", path=str(src))
+        photo_mod.write_atomic(dst, res.data)
+        return res
+
+    # -- self-check ----------------------------------------------------------------------------------
+    def _self_check(self, ph: Photo, out: np.ndarray, planned: List[Mask], a: Analysis, style: Style,
+                    heights: List[float], seed) -> Tuple[np.ndarray, List[Mask], CheckResult]:
+        from .render import render
+        from .selfcheck import readable_masks
+
+        rounds = 0
+        widened = 0
+        bad = readable_masks(self.ocr, self.symbols, out, planned, a)
+        rounds += 1
+        while bad and rounds < 3:
+            # harden: grow the offending masks and fall back to a solid fill for them
+            grown = []
+            for i, m in enumerate(planned):
+                if i in bad:
+                    from .masks import pad_polygon
+
+                    grown.append(replace(m, polygon=tuple(map(tuple, pad_polygon(m.polygon, max(4.0, heights[i] * 0.5))))))
+                    widened += 1
+                else:
+                    grown.append(m)
+            planned = grown
+            out = render(ph.pixels, [m.polygon for m in planned], style, text_heights=heights, seed=seed)
+            hard = [m.polygon for i, m in enumerate(planned) if i in bad]
+            out = render(out, hard, Style.FILL, text_heights=[heights[i] for i in bad], seed=seed)
+            bad = readable_masks(self.ocr, self.symbols, out, planned, a)
+            rounds += 1
+        res = CheckResult(rounds=rounds, readable_after=len(bad), widened=widened, passed=not bad)
+        if bad:
+            raise UnsafeOutput(f"self-check still reads {len(bad)} masked region(s) after hardening; nothing written",
+                               path=ph.name or None)
+        return out, planned, res
+
+
+def default_output_path(src: Path, fmt: str) -> Path:
+    ext = photo_mod.EXTENSION.get(fmt, ".jpg")
+    return src.with_name(f"{src.stem}.redacted{ext}")
+
+
+def _mask_text_height(m: Mask, a: Analysis) -> float:
+    hs = []
+    for fi in m.fields:
+        for sp in a.fields[fi].spans:
+            if 0 <= sp.line < len(a.lines):
+                hs.append(a.lines[sp.line].height)
+    if hs:
+        return float(np.median(hs))
+    p = np.asarray(m.polygon, float)
+    return float(max(6.0, min(np.ptp(p[:, 0]), np.ptp(p[:, 1])) / 3))
+
+
+UNREADABLE_SCORE = 0.55
+
+
+def _unreadable_fields(lines: Sequence[TextLine], fields: Sequence[Field]) -> List[Field]:
+    """Lines detected but not legible, on a label that carries personal fields: masked (prefer masking to
+    leaking). Big print (brands, sorting codes) is left alone."""
+    covered = {sp.line for f in fields for sp in f.spans}
+    personal_labels = {lines[sp.line].label_index for f in fields if f.sensitive for sp in f.spans
+                       if 0 <= sp.line < len(lines)}
+    out = []
+    by_label: Dict[int, List[float]] = {}
+    for ln in lines:
+        by_label.setdefault(ln.label_index, []).append(ln.height)
+    for i, ln in enumerate(lines):
+        if i in covered or ln.label_index not in personal_labels:
+            continue
+        med = float(np.median(by_label[ln.label_index]))
+        if ln.height > med * 1.8:
+            continue
+        if ln.score < UNREADABLE_SCORE:
+            out.append(Field(category=Category.UNREADABLE, role=Role.UNKNOWN, spans=(Span(i, 0, len(ln.text)),),
+                             score=1.0 - ln.score, rule="low_ocr_confidence", value=ln.text))
+    return out

@@ -1,0 +1,156 @@
+"""Find labels (regions of printed text) at low resolution, and their reading direction.
+
+Text is detected on an overview of the photo (long side ``Config.locate_side``). Detected line boxes are
+grouped into regions by proximity; each region gets its text direction from its boxes' long edges (a circular
+mean of the doubled angle, so 0/180 and 90/270 are one family); the 0-vs-180 ambiguity is settled later by
+the text-line orientation classifier. When the overview finds (almost) nothing, or only text too small to
+read, the photo is detected again in tiles at a higher resolution, so that a small label is not missed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+from .ocr.base import DetBox, TextEngine
+
+
+@dataclass
+class Region:
+    boxes: List[np.ndarray]  # 4x2 float quads in photo coordinates
+    scores: List[float]
+    direction: np.ndarray  # unit vector of the reading direction (photo coords), up to 180 deg
+    text_height: float  # median line height, photo px
+
+    @property
+    def points(self) -> np.ndarray:
+        return np.concatenate(self.boxes, axis=0)
+
+
+def resize_long(pixels: np.ndarray, side: int) -> Tuple[np.ndarray, float]:
+    h, w = pixels.shape[:2]
+    s = min(1.0, side / float(max(h, w)))
+    if s >= 1.0:
+        return pixels, 1.0
+    out = cv2.resize(pixels, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+    return out, s
+
+
+def box_geometry(q: np.ndarray) -> Tuple[np.ndarray, float, float]:
+    """(unit long-edge direction, long length, short length) of a 4-point box."""
+    e1 = q[1] - q[0]
+    e2 = q[3] - q[0]
+    l1, l2 = float(np.linalg.norm(e1)), float(np.linalg.norm(e2))
+    if l1 >= l2:
+        return e1 / (l1 + 1e-9), l1, l2
+    return e2 / (l2 + 1e-9), l2, l1
+
+
+def dominant_direction(boxes: Sequence[np.ndarray]) -> np.ndarray:
+    acc = np.zeros(2)
+    for q in boxes:
+        u, long_, short = box_geometry(q)
+        elong = long_ / max(short, 1e-6)
+        if elong < 1.3:
+            continue  # square boxes (one character) say nothing about direction
+        ang = np.arctan2(u[1], u[0])
+        wgt = long_ * min(elong, 8.0)
+        acc += wgt * np.array([np.cos(2 * ang), np.sin(2 * ang)])
+    if np.linalg.norm(acc) < 1e-9:
+        return np.array([1.0, 0.0])
+    ang = np.arctan2(acc[1], acc[0]) / 2
+    d = np.array([np.cos(ang), np.sin(ang)])
+    if d[0] < -1e-9 or (abs(d[0]) < 1e-9 and d[1] < 0):
+        d = -d
+    return d
+
+
+def line_height(q: np.ndarray) -> float:
+    return box_geometry(q)[2]
+
+
+def group(boxes: Sequence[np.ndarray], scores: Sequence[float], shape: Tuple[int, int], scale: float) -> List[Region]:
+    """Group photo-coordinate boxes into regions; ``shape``/``scale``: the overview's size and scale."""
+    if not boxes:
+        return []
+    h, w = shape
+    canvas = np.zeros((h, w), np.uint8)
+    hts = np.array([line_height(q) for q in boxes]) * scale
+    for q, ht in zip(boxes, hts):
+        pts = np.round(q * scale).astype(np.int32)
+        cv2.fillPoly(canvas, [pts], 255)
+    med = float(np.median(hts)) if len(hts) else 8.0
+    k = int(max(5, min(80, med * 2.5))) | 1
+    grown = cv2.dilate(canvas, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, lab = cv2.connectedComponents(grown, connectivity=8)
+    regions: List[Region] = []
+    members: List[List[int]] = [[] for _ in range(n)]
+    for i, q in enumerate(boxes):
+        c = np.clip(np.round(q.mean(axis=0) * scale).astype(int), 0, [w - 1, h - 1])
+        members[int(lab[c[1], c[0]])].append(i)
+    for ids in members:
+        if not ids:
+            continue
+        bs = [boxes[i] for i in ids]
+        regions.append(
+            Region(
+                boxes=bs,
+                scores=[scores[i] for i in ids],
+                direction=dominant_direction(bs),
+                text_height=float(np.median([line_height(b) for b in bs])),
+            )
+        )
+    return regions
+
+
+def detect_boxes(engine: TextEngine, image: np.ndarray, scale: float, offset=(0.0, 0.0)) -> Tuple[List[np.ndarray], List[float]]:
+    """Detect on ``image`` (a resized view of the photo) and return quads in photo coordinates."""
+    out_b, out_s = [], []
+    for d in engine.detect(image):
+        q = np.asarray(d.quad, np.float64) / scale + np.asarray(offset, np.float64)
+        out_b.append(q)
+        out_s.append(d.score)
+    return out_b, out_s
+
+
+def tiled_detect(engine: TextEngine, pixels: np.ndarray, side: int, tile: int = 1280) -> Tuple[List[np.ndarray], List[float]]:
+    """Detect at a higher resolution in overlapping tiles (the small-label fallback)."""
+    view, s = resize_long(pixels, side)
+    H, W = view.shape[:2]
+    step = int(tile * 0.85)
+    boxes, scores = [], []
+    for y0 in range(0, max(1, H - tile + step), step):
+        for x0 in range(0, max(1, W - tile + step), step):
+            y1, x1 = min(H, y0 + tile), min(W, x0 + tile)
+            yy0, xx0 = max(0, y1 - tile), max(0, x1 - tile)
+            b, sc = detect_boxes(engine, np.ascontiguousarray(view[yy0:y1, xx0:x1]), s, (xx0 / s, yy0 / s))
+            boxes += b
+            scores += sc
+    return dedupe(boxes, scores)
+
+
+def dedupe(boxes: List[np.ndarray], scores: List[float]) -> Tuple[List[np.ndarray], List[float]]:
+    """Drop boxes mostly contained in a larger one (tile overlaps)."""
+    if not boxes:
+        return boxes, scores
+    rects = [cv2.boundingRect(np.round(b).astype(np.float32)) for b in boxes]
+    areas = [r[2] * r[3] for r in rects]
+    order = sorted(range(len(boxes)), key=lambda i: -areas[i])
+    keep: List[int] = []
+    for i in order:
+        x, y, w, h = rects[i]
+        dup = False
+        for j in keep:
+            X, Y, Wd, Hd = rects[j]
+            ix = max(0, min(x + w, X + Wd) - max(x, X))
+            iy = max(0, min(y + h, Y + Hd) - max(y, Y))
+            if ix * iy > 0.6 * max(1, areas[i]):
+                dup = True
+                break
+        if not dup:
+            keep.append(i)
+    keep.sort()
+    return [boxes[i] for i in keep], [scores[i] for i in keep]

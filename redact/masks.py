@@ -1,0 +1,142 @@
+"""Plan masks: field spans and symbols -> padded photo-coordinate polygons, one shape per field where the
+pieces touch.
+
+Padding is proportional to the text height, so ascenders, descenders and box edges do not leak. The pieces of
+one field on one label (e.g. the lines of a wrapped address) merge into one shape when they are adjacent, so
+no visible gaps are left between words or lines.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+from .read import span_polygon
+from .types import Category, Field, Mask, Polygon, Symbol, TextLine, as_polygon
+
+
+def _line_quad(line: TextLine) -> np.ndarray:
+    return np.asarray(line.polygon, float)
+
+
+def span_to_polygon(line: TextLine, start: int, end: int) -> Polygon:
+    """The photo polygon covering characters [start, end) of ``line``."""
+    q = _line_quad(line)
+    n = len(line.text)
+    start, end = max(0, start), min(n, end)
+    if end <= start:
+        return ()
+    xs = []
+    for w in line.words:
+        if w.start < end and w.end > start:
+            xs.append(w)
+    if not xs:
+        return span_polygon(q, start / max(1, n), end / max(1, n))
+    tl, tr = q[0], q[1]
+    length = float(np.linalg.norm(tr - tl)) or 1.0
+    u = (tr - tl) / length
+
+    def frac(p) -> float:
+        return float(np.dot(np.asarray(p) - tl, u)) / length
+
+    f0 = min(frac(w.polygon[0]) for w in xs)
+    f1 = max(frac(w.polygon[1]) for w in xs)
+    # half a character of slack on both sides, within the line
+    nchar = max(1, end - start)
+    slack = (f1 - f0) / nchar * 0.35
+    if start == 0:
+        f0 = 0.0
+    if end >= n:
+        f1 = 1.0
+    return span_polygon(q, max(0.0, f0 - slack), min(1.0, f1 + slack))
+
+
+def pad_polygon(poly: Polygon, pad: float) -> np.ndarray:
+    """Grow a convex quad outwards by ``pad`` px on every side."""
+    p = np.asarray(poly, float)
+    c = p.mean(axis=0)
+    if len(p) == 4:
+        u = p[1] - p[0]
+        u /= np.linalg.norm(u) + 1e-9
+        v = p[3] - p[0]
+        v /= np.linalg.norm(v) + 1e-9
+        sx = np.array([-1, 1, 1, -1])[:, None]
+        sy = np.array([-1, -1, 1, 1])[:, None]
+        return p + pad * (sx * u[None, :] + sy * v[None, :])
+    # generic: push every vertex away from the centroid
+    d = p - c
+    nrm = np.linalg.norm(d, axis=1, keepdims=True) + 1e-9
+    return p + d / nrm * pad * 1.41
+
+
+def field_polygons(field: Field, lines: Sequence[TextLine], symbols: Sequence[Symbol]) -> Tuple[Polygon, ...]:
+    polys: List[Polygon] = []
+    for sp in field.spans:
+        if 0 <= sp.line < len(lines):
+            p = span_to_polygon(lines[sp.line], sp.start, sp.end)
+            if p:
+                polys.append(p)
+    for si in field.symbols:
+        if 0 <= si < len(symbols):
+            polys.append(symbols[si].polygon)
+    return tuple(polys)
+
+
+def _hull(polys: Sequence[np.ndarray]) -> np.ndarray:
+    pts = np.concatenate(polys, axis=0).astype(np.float32)
+    return cv2.convexHull(pts)[:, 0, :].astype(float)
+
+
+def _adjacent(a: np.ndarray, b: np.ndarray, gap: float) -> bool:
+    ax0, ay0 = a.min(axis=0)
+    ax1, ay1 = a.max(axis=0)
+    bx0, by0 = b.min(axis=0)
+    bx1, by1 = b.max(axis=0)
+    dx = max(0.0, max(ax0, bx0) - min(ax1, bx1))
+    dy = max(0.0, max(ay0, by0) - min(ay1, by1))
+    return dx <= gap and dy <= gap
+
+
+def plan(fields: Sequence[Field], selected: Sequence[int], lines: Sequence[TextLine], symbols: Sequence[Symbol],
+         pad_ratio: float, quiet_zone: float) -> List[Mask]:
+    """Padded mask polygons for the selected fields (indices into ``fields``)."""
+    masks: List[Mask] = []
+    for fi in selected:
+        f = fields[fi]
+        pieces: List[Tuple[np.ndarray, int]] = []  # (padded polygon, label index or -1 for symbols)
+        for sp in f.spans:
+            if not (0 <= sp.line < len(lines)):
+                continue
+            ln = lines[sp.line]
+            p = span_to_polygon(ln, sp.start, sp.end)
+            if not p:
+                continue
+            pieces.append((pad_polygon(p, pad_ratio * max(4.0, ln.height)), ln.label_index))
+        for si in f.symbols:
+            if not (0 <= si < len(symbols)):
+                continue
+            s = np.asarray(symbols[si].polygon, float)
+            side = min(np.linalg.norm(s[1] - s[0]), np.linalg.norm(s[3] - s[0])) if len(s) == 4 else 20.0
+            pieces.append((pad_polygon(symbols[si].polygon, max(3.0, quiet_zone * side)), -1))
+        # merge adjacent pieces of the same label into one shape
+        groups: Dict[int, List[List[np.ndarray]]] = {}
+        for poly, lab in pieces:
+            gl = groups.setdefault(lab, [])
+            h = float(np.linalg.norm(poly[3] - poly[0])) if len(poly) == 4 else 10.0
+            for g in gl:
+                if lab >= 0 and any(_adjacent(poly, o, h * 0.6) for o in g):
+                    g.append(poly)
+                    break
+            else:
+                gl.append([poly])
+        for lab, gl in groups.items():
+            for g in gl:
+                shape = _hull(g) if len(g) > 1 else g[0]
+                masks.append(Mask(polygon=as_polygon(shape), fields=(fi,), category=f.category))
+    return masks
+
+
+def user_masks(polygons: Sequence[Sequence[Sequence[float]]]) -> List[Mask]:
+    return [Mask(polygon=as_polygon(p), fields=(), category=Category.OTHER, source="user") for p in polygons if len(p) >= 3]

@@ -1,0 +1,271 @@
+"""Load (decode, EXIF orientation, limits) and write (encode, strip metadata, atomic write).
+
+Loading applies the EXIF orientation to the pixels first, so everything downstream sees the photo as a person
+does. Writing never passes the input's EXIF/XMP/IPTC/comments on: the output carries pixels and, by
+default, the ICC colour profile only.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import List, Optional, Tuple, Union
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from .config import Config
+from .errors import InputNotFound, TooLarge, UnreadableInput, UnsupportedFormat
+from .types import Photo, PhotoMeta
+
+log = logging.getLogger(__name__)
+
+try:  # HEIC/HEIF from phones
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    _HEIF = True
+except Exception:  # pragma: no cover - optional
+    _HEIF = False
+
+Image.MAX_IMAGE_PIXELS = None  # we enforce our own limit before decoding, with a clear error
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+SUPPORTED = {"JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF", "TIFF", "BMP"}
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".avif", ".tif", ".tiff", ".bmp"}
+OUT_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "TIFF": "TIFF", "BMP": "BMP",
+              "HEIF": "JPEG", "AVIF": "JPEG"}
+EXTENSION = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp"}
+
+_EXIF_IFD, _GPS_IFD, _IFD1 = 0x8769, 0x8825, 1
+_MAKERNOTE = 0x927C
+
+Source = Union[str, Path, bytes, bytearray, memoryview, np.ndarray, Image.Image]
+
+
+def _read_bytes(src: Union[str, Path], config: Config) -> bytes:
+    p = Path(src)
+    if not p.exists():
+        raise InputNotFound("no such file", path=str(src))
+    if p.is_dir():
+        raise UnsupportedFormat("is a directory, not an image", path=str(src))
+    size = p.stat().st_size
+    if size == 0:
+        raise UnreadableInput("empty file (0 bytes)", path=str(src))
+    if size > config.max_bytes:
+        raise TooLarge(f"file is {size / 1e6:.1f} MB, over the {config.max_bytes / 1e6:.0f} MB limit", path=str(src))
+    try:
+        return p.read_bytes()
+    except OSError as e:
+        raise UnreadableInput(f"cannot read file ({e.strerror or type(e).__name__})", path=str(src)) from None
+
+
+def _meta_of(img: Image.Image, fmt: str) -> PhotoMeta:
+    had_exif = had_gps = had_thumb = had_maker = False
+    orientation = 1
+    try:
+        exif = img.getexif()
+        if exif:
+            had_exif = True
+            orientation = int(exif.get(0x0112, 1) or 1)
+            try:
+                had_gps = bool(exif.get_ifd(_GPS_IFD))
+            except Exception:
+                had_gps = _GPS_IFD in exif
+            try:
+                had_maker = _MAKERNOTE in exif.get_ifd(_EXIF_IFD)
+            except Exception:
+                pass
+            try:
+                had_thumb = bool(exif.get_ifd(_IFD1))
+            except Exception:
+                pass
+    except Exception:
+        had_exif = "exif" in img.info
+    info = img.info
+    had_xmp = bool(info.get("xmp") or info.get("XML:com.adobe.xmp"))
+    app = getattr(img, "applist", None) or []
+    if any(m == "APP1" and b"http://ns.adobe.com/xap" in d[:64] for m, d in app):
+        had_xmp = True
+    had_iptc = bool(info.get("photoshop")) or any(m == "APP13" for m, _ in app)
+    had_comment = bool(info.get("comment")) or any(m == "COM" for m, _ in app)
+    return PhotoMeta(
+        format=fmt,
+        mode=img.mode,
+        exif_orientation=orientation,
+        had_exif=had_exif,
+        had_gps=had_gps,
+        had_thumbnail=had_thumb,
+        had_makernote=had_maker,
+        had_xmp=had_xmp,
+        had_iptc=had_iptc,
+        had_comment=had_comment,
+        had_icc=bool(info.get("icc_profile")),
+    )
+
+
+def _to_rgb(img: Image.Image) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """Any PIL mode to (HxWx3 uint8 RGB, optional HxW uint8 alpha)."""
+    mode = img.mode
+    alpha = None
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        a = np.asarray(img, dtype=np.float64)
+        hi = 65535.0 if mode.startswith("I;16") or a.max() > 255 else 255.0
+        g = np.clip(a * (255.0 / hi), 0, 255).astype(np.uint8)
+        return np.repeat(g[:, :, None], 3, axis=2), None
+    if mode == "F":
+        a = np.asarray(img, dtype=np.float64)
+        lo, hi = float(a.min()), float(a.max())
+        g = np.zeros(a.shape, np.uint8) if hi <= lo else ((a - lo) * (255.0 / (hi - lo))).astype(np.uint8)
+        return np.repeat(g[:, :, None], 3, axis=2), None
+    if mode == "P" and "transparency" in img.info:
+        img = img.convert("RGBA")
+        mode = "RGBA"
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = img.convert("RGBA")
+        arr = np.asarray(rgba)
+        alpha = np.ascontiguousarray(arr[:, :, 3])
+        return np.ascontiguousarray(arr[:, :, :3]), alpha
+    if mode != "RGB":
+        img = img.convert("RGB")
+    return np.asarray(img), None
+
+
+def load(src: Source, config: Optional[Config] = None, *, name: str = "") -> Photo:
+    """Decode an image from a path, bytes, a PIL image or an RGB array; apply EXIF orientation; check limits."""
+    config = config or Config()
+    if isinstance(src, np.ndarray):
+        arr = src
+        if arr.ndim == 2:
+            arr = np.repeat(arr[:, :, None], 3, axis=2)
+        if arr.ndim != 3 or arr.shape[2] not in (3, 4):
+            raise UnsupportedFormat(f"array of shape {arr.shape} is not an RGB image", path=name or None)
+        if arr.shape[0] * arr.shape[1] > config.max_pixels:
+            raise TooLarge(f"{arr.shape[1]}x{arr.shape[0]} px is over the {config.max_pixels:,} pixel limit",
+                           path=name or None)
+        alpha = np.ascontiguousarray(arr[:, :, 3]) if arr.shape[2] == 4 else None
+        rgb = np.ascontiguousarray(arr[:, :, :3]).astype(np.uint8, copy=False)
+        return Photo(pixels=rgb, meta=PhotoMeta(format="PNG", mode="RGB"), alpha=alpha, name=name)
+    if isinstance(src, Image.Image):
+        img = src
+        label = name or None
+    else:
+        if isinstance(src, (str, Path)):
+            label = str(src)
+            name = name or Path(src).name
+            data = _read_bytes(src, config)
+        else:
+            label = name or None
+            data = bytes(src)
+            if not data:
+                raise UnreadableInput("empty input (0 bytes)", path=label)
+            if len(data) > config.max_bytes:
+                raise TooLarge(f"input is {len(data) / 1e6:.1f} MB, over the {config.max_bytes / 1e6:.0f} MB limit",
+                               path=label)
+        try:
+            img = Image.open(io.BytesIO(data))
+        except UnidentifiedImageError:
+            raise UnsupportedFormat("not an image in a supported format (JPEG, PNG, WebP, HEIC, TIFF, BMP)",
+                                    path=label) from None
+        except Exception as e:  # corrupt headers
+            raise UnreadableInput(f"corrupt image header ({type(e).__name__})", path=label) from None
+    fmt = (img.format or "PNG").upper()
+    if fmt not in SUPPORTED:
+        raise UnsupportedFormat(f"format {fmt} is not supported (JPEG, PNG, WebP, HEIC, TIFF, BMP)", path=label)
+    w, h = img.size
+    if w <= 0 or h <= 0:
+        raise UnreadableInput("image has no pixels", path=label)
+    if w * h > config.max_pixels:
+        raise TooLarge(f"{w}x{h} px is over the {config.max_pixels:,} pixel limit", path=label)
+    meta = _meta_of(img, fmt)
+    icc = img.info.get("icc_profile")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            img.load()
+            oriented = ImageOps.exif_transpose(img) if meta.exif_orientation not in (0, 1) else img
+    except (OSError, SyntaxError, ValueError) as e:
+        msg = str(e).lower()
+        why = "truncated image data" if "truncat" in msg else f"corrupt image data ({type(e).__name__})"
+        raise UnreadableInput(why, path=label) from None
+    except Image.DecompressionBombError:
+        raise TooLarge("decompression bomb", path=label) from None
+    rgb, alpha = _to_rgb(oriented)
+    return Photo(pixels=np.ascontiguousarray(rgb), meta=meta, alpha=alpha, icc_profile=icc, name=name)
+
+
+def dropped_metadata(meta: PhotoMeta, config: Config) -> List[str]:
+    """Names of what the output no longer carries (no values)."""
+    out = []
+    if config.keep_metadata:
+        return out
+    if meta.exif_orientation not in (0, 1):
+        out.append("orientation (applied to pixels)")
+    for flag, label in (
+        (meta.had_gps, "gps"),
+        (meta.had_thumbnail, "exif_thumbnail"),
+        (meta.had_makernote, "maker_note"),
+        (meta.had_exif, "exif"),
+        (meta.had_xmp, "xmp"),
+        (meta.had_iptc, "iptc"),
+        (meta.had_comment, "comment"),
+    ):
+        if flag:
+            out.append(label)
+    if meta.had_icc and not config.keep_icc:
+        out.append("icc_profile")
+    return out
+
+
+def encode(photo: Photo, pixels: np.ndarray, config: Optional[Config] = None,
+           fmt: Optional[str] = None) -> Tuple[bytes, str]:
+    """Encode ``pixels`` in the input's format (HEIF/AVIF → JPEG), with no metadata but the ICC profile."""
+    config = config or Config()
+    out_fmt = (fmt or OUT_FORMAT.get(photo.meta.format, "JPEG")).upper()
+    if out_fmt == "JPG":
+        out_fmt = "JPEG"
+    img = Image.fromarray(pixels, "RGB")
+    if photo.alpha is not None and out_fmt in ("PNG", "WEBP", "TIFF"):
+        img = img.copy()
+        img.putalpha(Image.fromarray(photo.alpha, "L"))
+    kw = {}
+    if config.keep_icc and photo.icc_profile:
+        kw["icc_profile"] = photo.icc_profile
+    if out_fmt == "JPEG":
+        kw.update(quality=config.jpeg_quality, optimize=False, subsampling=0 if config.jpeg_quality >= 90 else 2)
+    elif out_fmt == "WEBP":
+        kw.update(quality=config.jpeg_quality, method=4)
+    elif out_fmt == "PNG":
+        kw.update(compress_level=4)
+    elif out_fmt == "TIFF":
+        kw.update(compression="tiff_deflate")
+    buf = io.BytesIO()
+    img.save(buf, format=out_fmt, **kw)  # no exif=, no xmp=, no pnginfo=: nothing else is written
+    return buf.getvalue(), out_fmt
+
+
+def write_atomic(path: Union[str, Path], data: bytes) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over the target: never half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def is_image_path(p: Union[str, Path]) -> bool:
+    return Path(p).suffix.lower() in IMAGE_EXTENSIONS

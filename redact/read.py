@@ -1,0 +1,247 @@
+"""Read each region: upright line crops cut from the full-resolution photo, orientation, recognition,
+character polygons; symbols on upright region crops and on the whole photo.
+
+Every polygon is produced in photo coordinates exactly once, from the line's quad in reading order
+(top-left, top-right, bottom-right, bottom-left of the upright text).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import List, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+from .locate import Region, box_geometry, resize_long
+from .ocr.base import RecResult, TextEngine
+from .symbols import RawSymbol, SymbolEngine, find_by_look, is_two_d, quad_iou, widen_linear
+from .types import Label, Polygon, Symbol, TextLine, Word, as_polygon
+
+log = logging.getLogger(__name__)
+
+REC_H = 48  # the recogniser's input height
+
+
+def reading_quad(q: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Re-order a box's corners so that its top edge runs along reading direction ``d``."""
+    u, long_, short = box_geometry(q)
+    e1 = q[1] - q[0]
+    e2 = q[3] - q[0]
+    # pick the box edge most aligned with d as the reading axis
+    a1 = abs(float(np.dot(e1, d))) / (np.linalg.norm(e1) + 1e-9)
+    a2 = abs(float(np.dot(e2, d))) / (np.linalg.norm(e2) + 1e-9)
+    e = e1 if a1 >= a2 else e2
+    f = e2 if a1 >= a2 else e1
+    if np.dot(e, d) < 0:
+        e = -e
+    el, fl = np.linalg.norm(e), np.linalg.norm(f)
+    ue = e / (el + 1e-9)
+    n = np.array([-ue[1], ue[0]])  # "down" for upright text (image y grows downwards)
+    c = q.mean(axis=0)
+    a, b = el / 2, fl / 2
+    return np.array([c - a * ue - b * n, c + a * ue - b * n, c + a * ue + b * n, c - a * ue + b * n])
+
+
+def flip(quad: np.ndarray) -> np.ndarray:
+    return quad[[2, 3, 0, 1]]
+
+
+def crop_quad(pixels: np.ndarray, quad: np.ndarray, target_h: int = REC_H) -> np.ndarray:
+    """Warp a reading-order quad from the full-resolution photo to an upright crop ``target_h`` px high."""
+    top = float(np.linalg.norm(quad[1] - quad[0]))
+    side = float(np.linalg.norm(quad[3] - quad[0]))
+    side = max(side, 1.0)
+    H = int(np.clip(round(side), 16, 96)) if side < target_h else target_h
+    W = max(8, int(round(top * H / side)))
+    f = side / H
+    src = quad.astype(np.float32)
+    img = pixels
+    if f > 1.6:  # area-downscale a local window first, so the warp does not alias
+        x0, y0 = np.floor(src.min(axis=0)).astype(int) - 2
+        x1, y1 = np.ceil(src.max(axis=0)).astype(int) + 2
+        x0, y0 = max(0, x0), max(0, y0)
+        x1, y1 = min(pixels.shape[1], x1), min(pixels.shape[0], y1)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return np.zeros((H, W, 3), np.uint8)
+        win = pixels[y0:y1, x0:x1]
+        k = 1.0 / (f / 1.2)
+        img = cv2.resize(win, (max(1, int((x1 - x0) * k)), max(1, int((y1 - y0) * k))), interpolation=cv2.INTER_AREA)
+        src = (src - np.array([x0, y0], np.float32)) * k
+    dst = np.array([[0, 0], [W, 0], [W, H], [0, H]], np.float32)
+    M = cv2.getPerspectiveTransform(src, dst)
+    return cv2.warpPerspective(img, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
+    return a + (b - a) * t
+
+
+def span_polygon(quad: np.ndarray, x0: float, x1: float) -> Polygon:
+    tl, tr, br, bl = quad
+    return as_polygon([lerp(tl, tr, x0), lerp(tl, tr, x1), lerp(bl, br, x1), lerp(bl, br, x0)])
+
+
+def char_fractions(res: RecResult) -> List[Tuple[float, float]]:
+    n = len(res.text)
+    if res.char_spans and len(res.char_spans) == n:
+        return list(res.char_spans)
+    # proportional fallback: CJK characters are about twice as wide as Latin ones
+    w = [1.0 if ord(c) > 0x2E80 else (0.35 if c.isspace() else 0.55) for c in res.text]
+    tot = sum(w) or 1.0
+    out, acc = [], 0.0
+    for wi in w:
+        out.append((acc / tot, (acc + wi) / tot))
+        acc += wi
+    return out
+
+
+class Reader:
+    def __init__(self, engine: TextEngine):
+        self.engine = engine
+
+    def orient(self, pixels: np.ndarray, region: Region) -> Tuple[np.ndarray, List[np.ndarray]]:
+        """Settle 0 vs 180 for a region with the line classifier (weighted vote over its longest lines)."""
+        d = region.direction
+        quads = [reading_quad(b, d) for b in region.boxes]
+        cls = getattr(self.engine, "upside_down", None)
+        if cls is None or not quads:
+            return d, quads
+        lengths = [float(np.linalg.norm(q[1] - q[0])) for q in quads]
+        order = np.argsort(lengths)[::-1][:16]
+        crops = [crop_quad(pixels, quads[i]) for i in order]
+        votes = cls(crops)
+        score = 0.0
+        for (up, conf), i in zip(votes, order):
+            elong = lengths[i] / max(1.0, float(np.linalg.norm(quads[i][3] - quads[i][0])))
+            wgt = conf * min(elong, 6.0)
+            score += wgt if up else -wgt
+        if score > 0:
+            return -d, [flip(q) for q in quads]
+        return d, quads
+
+    def read_region(self, pixels: np.ndarray, region: Region, label_index: int) -> Tuple[Label, List[TextLine]]:
+        d, quads = self.orient(pixels, region)
+        n = np.array([-d[1], d[0]])
+        pts = np.concatenate(quads, axis=0) if quads else np.zeros((1, 2))
+        proj_u = pts @ d
+        proj_n = pts @ n
+        origin = d * proj_u.min() + n * proj_n.min()
+        # photo -> upright frame: p' = R (p - origin); R rows are d and n
+        R = np.stack([d, n])
+        to_up = np.eye(3)
+        to_up[:2, :2] = R
+        to_up[:2, 2] = -R @ origin
+        to_photo = np.linalg.inv(to_up)
+        w = float(proj_u.max() - proj_u.min())
+        h = float(proj_n.max() - proj_n.min())
+        corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], float)
+        quad_photo = (to_photo[:2, :2] @ corners.T).T + to_photo[:2, 2]
+        ang = (np.degrees(np.arctan2(d[1], d[0])) + 360) % 360
+        label = Label(
+            quad=as_polygon(quad_photo),
+            to_photo=to_photo,
+            crop_size=(int(round(w)), int(round(h))),
+            rotation=int(round(ang / 90.0)) % 4 * 90,
+            score=float(np.mean(region.scores)) if region.scores else 0.0,
+        )
+        crops = [crop_quad(pixels, q) for q in quads]
+        results = self.engine.recognize(crops)
+        lines: List[TextLine] = []
+        for q, res, det_s in zip(quads, results, region.scores):
+            if not res.text.strip():
+                continue
+            fr = char_fractions(res)
+            words = tuple(
+                Word(text=ch, start=i, end=i + 1, polygon=span_polygon(q, a, b))
+                for i, (ch, (a, b)) in enumerate(zip(res.text, fr))
+                if not ch.isspace()
+            )
+            up = (R @ (q - origin).T).T
+            lines.append(
+                TextLine(
+                    text=res.text,
+                    polygon=as_polygon(q),
+                    score=float(res.score),
+                    words=words,
+                    upright=as_polygon(up),
+                    label_index=label_index,
+                    char_scores=tuple(res.char_scores),
+                )
+            )
+        # reading order: top to bottom, left to right in the upright frame
+        lines.sort(key=lambda ln: (round(min(p[1] for p in ln.upright) / max(4.0, ln.height * 0.6)),
+                                   min(p[0] for p in ln.upright)))
+        return label, lines
+
+
+def upright_region_view(pixels: np.ndarray, label: Label, margin: float, max_side: int) -> Tuple[np.ndarray, np.ndarray]:
+    """The label's upright frame rendered from the photo (with margin), and the 3x3 view->photo map."""
+    w, h = label.crop_size
+    m = margin
+    W, H = w + 2 * m, h + 2 * m
+    s = min(1.0, max_side / max(W, H, 1))
+    # view pixel (x, y) -> upright (x/s - m, y/s - m) -> photo via to_photo
+    S = np.array([[1 / s, 0, -m], [0, 1 / s, -m], [0, 0, 1]], float)
+    view_to_photo = label.to_photo @ S
+    photo_to_view = np.linalg.inv(view_to_photo)
+    out = cv2.warpPerspective(pixels, photo_to_view, (max(1, int(W * s)), max(1, int(H * s))),
+                              flags=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                              borderValue=(255, 255, 255))
+    return out, view_to_photo
+
+
+def map_points(M: np.ndarray, pts) -> np.ndarray:
+    p = np.asarray(pts, float)
+    hom = np.concatenate([p, np.ones((len(p), 1))], axis=1) @ M.T
+    return hom[:, :2] / hom[:, 2:3]
+
+
+def read_symbols(engine: SymbolEngine, pixels: np.ndarray, labels: Sequence[Label], lines: Sequence[TextLine],
+                 heights: Sequence[float], look: bool = True) -> List[Symbol]:
+    """Decode symbols on each upright label view and on the whole photo; add undecodable look-alikes."""
+    found: List[Tuple[RawSymbol, np.ndarray, np.ndarray]] = []  # raw, quad in photo coords, gray view
+    views = []
+    for li, lab in enumerate(labels):
+        th = heights[li] if li < len(heights) else 20.0
+        margin = int(max(20, th * 4))
+        view, v2p = upright_region_view(pixels, lab, margin, 2000)
+        gray = cv2.cvtColor(view, cv2.COLOR_RGB2GRAY)
+        views.append((gray, v2p, th * (gray.shape[1] / max(1.0, lab.crop_size[0] + 2 * margin))))
+        for raw in engine.read(gray):
+            q = np.asarray(raw.quad, float)
+            if not is_two_d(raw.format):
+                q = np.asarray(widen_linear(gray, raw.quad), float)
+            found.append((raw, map_points(v2p, q), gray))
+    small, s = resize_long(pixels, 2400)
+    gray_all = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    for raw in engine.read(gray_all):
+        q = np.asarray(raw.quad, float)
+        if not is_two_d(raw.format):
+            q = np.asarray(widen_linear(gray_all, raw.quad), float)
+        found.append((raw, q / s, gray_all))
+    out: List[Symbol] = []
+    for raw, q, _ in found:
+        poly = as_polygon(q)
+        dup = False
+        for k, sym in enumerate(out):
+            if sym.payload == raw.payload and quad_iou(sym.polygon, poly) > 0.2:
+                # keep the larger extent
+                if cv2.contourArea(np.float32(poly)) > cv2.contourArea(np.float32(sym.polygon)):
+                    out[k] = Symbol(format=sym.format, payload=sym.payload, polygon=poly, engine=sym.engine)
+                dup = True
+                break
+        if not dup:
+            out.append(Symbol(format=raw.format, payload=raw.payload, polygon=poly, engine=getattr(engine, "name", "")))
+    if look:
+        for gray, v2p, th in views:
+            p2v = np.linalg.inv(v2p)
+            excl = [map_points(p2v, ln.polygon) for ln in lines]
+            excl += [map_points(p2v, sym.polygon) for sym in out]
+            for poly in find_by_look(gray, th, excl):
+                photo_poly = as_polygon(map_points(v2p, poly))
+                if any(quad_iou(photo_poly, s2.polygon) > 0.1 for s2 in out):
+                    continue
+                out.append(Symbol(format="unknown", payload="", polygon=photo_poly, decoded=False, score=0.5,
+                                  engine="look"))
+    return out

@@ -1,0 +1,258 @@
+"""Barcodes, QR codes, DataMatrix, PDF417, Aztec, MaxiCode.
+
+Engines sit behind ``SymbolEngine`` (one method). The default reader is zxing-cpp; pyzbar (Debian's libzbar0)
+is the second backend. Two facts shape this module (../shared/ENGINES.md):
+
+- a Code128 polygon from a reader covers only the band of rows it scanned: the mask is widened along the
+  bars to the symbol's full extent (``widen_linear``);
+- an undecodable code is not a safe code: ``find_by_look`` finds symbol-like regions by their texture
+  (dense parallel bars, dense 2-D modules) so they are masked whether or not they decode.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import List, Protocol, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+from .errors import EngineError
+from .types import Polygon
+
+log = logging.getLogger(__name__)
+
+TWO_D = {"QRCode", "MicroQRCode", "RMQRCode", "DataMatrix", "PDF417", "MicroPDF417", "CompactPDF417", "Aztec",
+         "AztecCode", "AztecRune", "MaxiCode"}
+
+
+@dataclass(frozen=True)
+class RawSymbol:
+    format: str
+    payload: str
+    quad: Polygon  # image coordinates of the image given to ``read``
+
+
+class SymbolEngine(Protocol):
+    name: str
+
+    def read(self, image: np.ndarray) -> List[RawSymbol]:
+        """Decode every symbol in an RGB or grayscale uint8 image."""
+        ...
+
+
+def _norm_format(fmt: str) -> str:
+    f = fmt.replace("BarcodeFormat.", "").replace("-", "").replace(" ", "")
+    aliases = {"QRCODE": "QRCode", "QR": "QRCode", "CODE128": "Code128", "DATAMATRIX": "DataMatrix",
+               "PDF417": "PDF417", "EAN13": "EAN13", "CODE39": "Code39", "I25": "ITF", "ITF": "ITF",
+               "CODE93": "Code93", "EAN8": "EAN8", "UPCA": "UPCA", "UPCE": "UPCE", "CODABAR": "Codabar",
+               "AZTEC": "Aztec", "MAXICODE": "MaxiCode", "SQCODE": "QRCode", "DATABAR": "DataBar"}
+    return aliases.get(f.upper(), f)
+
+
+class ZxingEngine:
+    name = "zxing-cpp"
+
+    def __init__(self) -> None:
+        try:
+            import zxingcpp
+        except Exception as e:  # pragma: no cover
+            raise EngineError(f"zxing-cpp is not installed ({type(e).__name__})") from None
+        self._z = zxingcpp
+
+    def read(self, image: np.ndarray) -> List[RawSymbol]:
+        img = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        img = np.ascontiguousarray(img)
+        try:
+            found = self._z.read_barcodes(img, try_rotate=True, try_downscale=True, try_invert=True)
+        except Exception as e:  # pragma: no cover
+            log.warning("zxing-cpp failed: %s", type(e).__name__)
+            return []
+        out = []
+        for b in found:
+            if not b.valid:
+                continue
+            p = b.position
+            quad = tuple((float(q.x), float(q.y)) for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+            out.append(RawSymbol(format=_norm_format(str(b.format)), payload=b.text, quad=quad))
+        return out
+
+
+class ZbarEngine:
+    name = "pyzbar"
+
+    def __init__(self) -> None:
+        try:
+            from pyzbar import pyzbar
+        except Exception as e:
+            raise EngineError(
+                f"the zbar backend needs `pip install parcel-redact[zbar]` and Debian's libzbar0 ({type(e).__name__})"
+            ) from None
+        self._zbar = pyzbar
+
+    def read(self, image: np.ndarray) -> List[RawSymbol]:
+        img = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        out = []
+        for r in self._zbar.decode(np.ascontiguousarray(img)):
+            pts = [(float(p.x), float(p.y)) for p in r.polygon]
+            if len(pts) < 3:
+                x, y, w, h = r.rect
+                pts = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+            rect = cv2.minAreaRect(np.array(pts, np.float32))
+            quad = tuple((float(x), float(y)) for x, y in cv2.boxPoints(rect))
+            payload = r.data.decode("utf-8", "replace")
+            out.append(RawSymbol(format=_norm_format(r.type), payload=payload, quad=quad))
+        return out
+
+
+def make_engine(name: str) -> SymbolEngine:
+    if name in ("zxing", "zxing-cpp", "zxingcpp"):
+        return ZxingEngine()
+    if name in ("zbar", "pyzbar"):
+        return ZbarEngine()
+    raise EngineError(f"unknown symbol backend {name!r} (zxing or zbar)")
+
+
+# ---------------------------------------------------------------------------------------------------
+# geometry helpers
+
+
+def widen_linear(gray: np.ndarray, quad: Polygon) -> Polygon:
+    """Extend a 1-D barcode's quad along its bars to the symbol's full extent.
+
+    Walks outwards (perpendicular to the scan line) while the bar pattern stays the same as in the
+    scanned band, and adds a margin on both ends of the scan line for the quiet zone.
+    """
+    q = np.asarray(quad, np.float64)
+    if len(q) != 4:
+        return quad
+    # scan direction: the longer of the two edge pairs
+    e1 = q[1] - q[0]
+    e2 = q[3] - q[0]
+    if np.linalg.norm(e1) < np.linalg.norm(e2):
+        q = q[[1, 2, 3, 0]]
+        e1 = q[1] - q[0]
+    length = float(np.linalg.norm(e1))
+    if length < 8:
+        return quad
+    u = e1 / length
+    n = np.array([-u[1], u[0]])
+    center = q.mean(axis=0)
+    # band: sample profile along u through the centre
+    m = int(max(32, min(2048, length)))
+    ts = np.linspace(-length / 2, length / 2, m)
+    h, w = gray.shape[:2]
+
+    def profile(offset: float) -> np.ndarray:
+        pts = center[None, :] + ts[:, None] * u[None, :] + offset * n[None, :]
+        xs = np.clip(pts[:, 0], 0, w - 1).astype(np.float32)
+        ys = np.clip(pts[:, 1], 0, h - 1).astype(np.float32)
+        vals = cv2.remap(gray, xs[None, :], ys[None, :], cv2.INTER_LINEAR)[0].astype(np.float64)
+        return vals
+
+    ref = profile(0.0)
+    ref = ref - ref.mean()
+    refn = np.linalg.norm(ref) + 1e-6
+    step = max(1.0, length / 200)
+    ext = {}
+    for sign in (-1, 1):
+        off = 0.0
+        misses = 0
+        last_good = 0.0
+        while abs(off) < length * 1.5:
+            off += sign * step
+            if not (0 <= center[1] + off * n[1] < h and 0 <= center[0] + off * n[0] < w):
+                break
+            p = profile(off)
+            p = p - p.mean()
+            corr = float(np.dot(p, ref) / (np.linalg.norm(p) * refn + 1e-6))
+            if corr > 0.6:
+                last_good = off
+                misses = 0
+            else:
+                misses += 1
+                if misses > 3:
+                    break
+        ext[sign] = abs(last_good)
+    half_band = float(np.linalg.norm(q[3] - q[0])) / 2
+    top = max(ext[-1], half_band) + step * 2
+    bot = max(ext[1], half_band) + step * 2
+    quiet = length * 0.08
+    a = center - u * (length / 2 + quiet)
+    b = center + u * (length / 2 + quiet)
+    out = (a - n * top, b - n * top, b + n * bot, a + n * bot)
+    return tuple((float(x), float(y)) for x, y in out)
+
+
+def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndarray] = ()) -> List[Polygon]:
+    """Symbol-like regions (1-D bars or 2-D modules) found by texture alone, in ``gray`` coordinates.
+
+    ``text_height``: typical text height in px at this scale, sets the module/bar scale. ``exclude``:
+    polygons (e.g. recognised text lines) that are not symbols.
+    """
+    if gray.size == 0:
+        return []
+    h, w = gray.shape
+    th = max(6.0, float(text_height))
+    # binarise locally; transitions along x and y
+    block = int(max(15, th * 2)) | 1
+    binv = cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 10)
+    tx = np.zeros_like(binv, dtype=np.float32)
+    ty = np.zeros_like(binv, dtype=np.float32)
+    tx[:, 1:] = (binv[:, 1:] != binv[:, :-1])
+    ty[1:, :] = (binv[1:, :] != binv[:-1, :])
+    win = int(max(9, th * 1.6)) | 1
+    dx = cv2.boxFilter(tx, -1, (win, win))
+    dy = cv2.boxFilter(ty, -1, (win, win))
+    ink = cv2.boxFilter(binv.astype(np.float32), -1, (win, win))
+    excl = np.zeros((h, w), np.uint8)
+    for poly in exclude:
+        cv2.fillPoly(excl, [np.round(np.asarray(poly)).astype(np.int32)], 1)
+    # 1-D bars (either orientation): many transitions one way, few the other
+    bars = ((dx > 0.16) & (dy < dx * 0.35)) | ((dy > 0.16) & (dx < dy * 0.35))
+    # 2-D modules: many transitions both ways, about half the area inked
+    mods = (dx > 0.12) & (dy > 0.12) & (ink > 0.25) & (ink < 0.75)
+    out: List[Polygon] = []
+    for cand, min_side, kind in ((bars, th * 1.8, "1d"), (mods, th * 2.2, "2d")):
+        m = (cand & (excl == 0)).astype(np.uint8)
+        k = int(max(3, th * 0.5)) | 1
+        m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        n, lab, stats, _ = cv2.connectedComponentsWithStats(m, 8)
+        for i in range(1, n):
+            x, y, bw, bh, area = stats[i]
+            if min(bw, bh) < min_side or area < (min_side * min_side) * 1.5:
+                continue
+            if kind == "1d" and max(bw, bh) < th * 4:
+                continue
+            if area < 0.5 * bw * bh:
+                continue
+            ys, xs = np.nonzero(lab[y:y + bh, x:x + bw] == i)
+            pts = np.stack([xs + x, ys + y], axis=1).astype(np.float32)
+            rect = cv2.minAreaRect(pts)
+            box = cv2.boxPoints(rect)
+            out.append(tuple((float(a), float(b)) for a, b in box))
+    return out
+
+
+def quad_iou(a: Polygon, b: Polygon) -> float:
+    pa = np.asarray(a, np.float32)
+    pb = np.asarray(b, np.float32)
+    x0 = int(min(pa[:, 0].min(), pb[:, 0].min()))
+    y0 = int(min(pa[:, 1].min(), pb[:, 1].min()))
+    x1 = int(max(pa[:, 0].max(), pb[:, 0].max())) + 2
+    y1 = int(max(pa[:, 1].max(), pb[:, 1].max())) + 2
+    scale = min(1.0, 512.0 / max(1, x1 - x0, y1 - y0))
+    W, H = max(1, int((x1 - x0) * scale) + 1), max(1, int((y1 - y0) * scale) + 1)
+    ma = np.zeros((H, W), np.uint8)
+    mb = np.zeros((H, W), np.uint8)
+    cv2.fillPoly(ma, [np.round((pa - [x0, y0]) * scale).astype(np.int32)], 1)
+    cv2.fillPoly(mb, [np.round((pb - [x0, y0]) * scale).astype(np.int32)], 1)
+    inter = int((ma & mb).sum())
+    union = int((ma | mb).sum())
+    return inter / union if union else 0.0
+
+
+def is_two_d(fmt: str) -> bool:
+    return fmt in TWO_D
