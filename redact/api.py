@@ -227,7 +227,9 @@ class Redactor:
             return self._report(a, masks, "", timings)
 
     def redact(self, image, *, style=None, masks: Optional[Sequence[Sequence[Sequence[float]]]] = None,
-               name: str = "", fmt: Optional[str] = None) -> RedactResult:
+               name: str = "", fmt: Optional[str] = None, seed: Optional[int] = None) -> RedactResult:
+        """Redact one photo. ``masks``: user polygons to render instead of the automatic ones (the
+        self-check still runs). ``seed``: noise seed for this call (deterministic output)."""
         from .render import render
 
         with self._lock:
@@ -246,7 +248,7 @@ class Redactor:
             timings["plan"] = time.perf_counter() - t1
             t1 = time.perf_counter()
             heights = [_mask_text_height(m, a) for m in planned]
-            seed = cfg.seed
+            seed = cfg.seed if seed is None else seed
             out = render(ph.pixels, [m.polygon for m in planned], st, text_heights=heights, seed=seed)
             timings["render"] = time.perf_counter() - t1
             check = None

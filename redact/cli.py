@@ -1,0 +1,266 @@
+"""The ``redact`` command: a thin shell over the Python API.
+
+    redact photo.jpg                  -> photo.redacted.jpg beside it (same format)
+    redact photo.jpg -o clean.jpg
+    redact photos/ -o clean/          -> the whole tree, worker processes, resume, report
+    redact inspect photo.jpg [--json] [--reveal]
+    redact serve [--port 8000]
+    redact cluster INPUT_URL -o OUTPUT_URL [--address ray://...]
+
+Exit codes: 0 ok; 1 other error; 2 usage; 3 input not found; 4 unreadable/corrupt/truncated image;
+5 unsupported format; 6 too large; 7 engine/model failure; 8 unsafe (self-check failed, nothing written);
+9 a batch finished with some files failed; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import click
+
+from .config import Config, Policy
+from .errors import RedactError, UsageError
+from .types import Style
+
+BATCH_FAILED = 9
+STYLES = [s.value for s in Style]
+CATEGORIES = sorted(Policy().categories)
+
+
+class _DefaultGroup(click.Group):
+    """``redact PATH`` means ``redact run PATH``."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["run", *args]
+        elif not args:
+            args = ["--help"]
+        return super().parse_args(ctx, args)
+
+
+def _fail(err: Exception, code: Optional[int] = None) -> None:
+    click.echo(f"redact: error: {err}", err=True)
+    sys.exit(code if code is not None else getattr(err, "exit_code", 1))
+
+
+def _config(style: Optional[str], keep_metadata: bool, no_check: bool, ocr: str, symbols: str,
+            keep: tuple = (), only: tuple = (), threads: Optional[int] = None, seed: Optional[int] = None) -> Config:
+    cats = set(Policy().categories)
+    if only:
+        cats = set(only)
+    cats -= set(keep)
+    kw = dict(keep_metadata=keep_metadata, self_check=not no_check, ocr_backend=ocr, symbol_backend=symbols,
+              policy=Policy(categories=frozenset(cats)), seed=seed)
+    if style:
+        kw["style"] = Style(style)
+    if threads:
+        kw["threads"] = threads
+    return Config(**kw)
+
+
+def _common(f):
+    opts = [
+        click.option("--style", type=click.Choice(STYLES), default=None,
+                     help="Look of the masks (default: blur). Pixels are destroyed first, whatever the look."),
+        click.option("--keep", multiple=True, type=click.Choice(CATEGORIES),
+                     help="Leave this category unmasked (repeatable), e.g. --keep tracking_number."),
+        click.option("--only", multiple=True, type=click.Choice(CATEGORIES),
+                     help="Mask only these categories (repeatable)."),
+        click.option("--keep-metadata", is_flag=True, help="Keep EXIF/XMP (NOT recommended: GPS, thumbnail)."),
+        click.option("--no-check", is_flag=True, help="Skip the post-render self-check (faster, less safe)."),
+        click.option("--ocr", type=click.Choice(["rapid", "paddle"]), default="rapid", show_default=True,
+                     help="OCR backend."),
+        click.option("--symbols", type=click.Choice(["zxing", "zbar"]), default="zxing", show_default=True,
+                     help="Barcode backend."),
+        click.option("-v", "--verbose", count=True, help="More log output (never personal values)."),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else (logging.INFO if verbose == 1 else logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _summary(report) -> str:
+    counts = report.counts()
+    masked = len(report.masks)
+    parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    return f"{masked} region(s) masked" + (f" ({parts})" if parts else "")
+
+
+@click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="parcel-redact")
+def main() -> None:
+    """Make parcel photos safe to share: find shipping labels, read them, destroy personal data."""
+
+
+@main.command("run")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Output file (one input) or folder (several inputs / a folder).")
+@click.option("--workers", type=int, default=None, help="Worker processes for folders (default: one per core).")
+@click.option("--no-resume", is_flag=True, help="Redo files already finished in the output folder.")
+@click.option("--dry-run", is_flag=True, help="List what would be done; write nothing.")
+@click.option("--report", "report_path", type=click.Path(path_type=Path), default=None,
+              help="Write the JSON report here (single file), or the report folder (batch).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (single file).")
+@_common
+def run_cmd(paths: List[Path], output: Optional[Path], workers: Optional[int], no_resume: bool, dry_run: bool,
+            report_path: Optional[Path], as_json: bool, style, keep, only, keep_metadata, no_check, ocr, symbols,
+            verbose) -> None:
+    """Redact PATHS (files or folders). One file: PHOTO.redacted.EXT beside it unless -o is given."""
+    _logging(verbose)
+    try:
+        cfg = _config(style, keep_metadata, no_check, ocr, symbols, keep, only)
+    except ValueError as e:
+        _fail(UsageError(str(e)))
+    single = len(paths) == 1 and not paths[0].is_dir()
+    if single and not dry_run:
+        src = paths[0]
+        if not src.exists():
+            _fail(RedactError("no such file", path=str(src)), 3)
+        if output is not None and output.exists() and output.is_dir():
+            output = None if False else output  # a folder: handled by the batch runner below
+        if output is None or not output.is_dir():
+            from .api import Redactor, default_output_path
+
+            try:
+                r = Redactor(cfg)
+                res = r.redact(src, name=src.name)
+                dst = output or default_output_path(src, res.format)
+                if dst.exists() and dst.resolve() == src.resolve():
+                    raise UsageError("refusing to overwrite the original; choose another -o", path=str(src))
+                from .photo import write_atomic
+
+                write_atomic(dst, res.data)
+                if report_path:
+                    write_atomic(report_path, res.report.to_json(indent=2).encode())
+            except RedactError as e:
+                _fail(e)
+            except KeyboardInterrupt:
+                _fail(RedactError("interrupted; nothing written"), 130)
+            if as_json:
+                click.echo(res.report.to_json(indent=2))
+            else:
+                click.echo(f"{src} -> {dst}: {_summary(res.report)} in {res.report.timings.get('total', 0):.1f} s")
+            return
+    from .batch import run_batch
+
+    try:
+        summary = run_batch(list(paths), output, config=cfg, workers=workers, resume=not no_resume, dry_run=dry_run,
+                            report_dir=report_path, progress=sys.stderr.isatty())
+    except RedactError as e:
+        _fail(e)
+    click.echo(summary.describe() if hasattr(summary, "describe") else str(summary))
+    code = getattr(summary, "exit_code", 0)
+    if code:
+        sys.exit(code)
+
+
+@main.command("inspect")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--reveal", is_flag=True, help="Show the recognised personal values (off by default).")
+@_common
+def inspect_cmd(path: Path, as_json: bool, reveal: bool, style, keep, only, keep_metadata, no_check, ocr, symbols,
+                verbose) -> None:
+    """Show what would be masked in PATH: category, role, polygon, score, source. Writes nothing."""
+    _logging(verbose)
+    from .api import Redactor
+
+    try:
+        rep = Redactor(_config(style, keep_metadata, no_check, ocr, symbols, keep, only)).analyze(path, name=path.name)
+    except RedactError as e:
+        _fail(e)
+    d = rep.to_dict(reveal=reveal)
+    if as_json:
+        click.echo(json.dumps(d, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{path}: {d['width']}x{d['height']}, {d['labels']} label(s), {d['lines']} text line(s), "
+               f"{len(d['symbols'])} symbol(s)")
+    hdr = f"{'#':>3} {'category':<16} {'role':<10} {'masked':<6} {'score':>5} {'source':<11} {'where (x,y)':<14} rule"
+    if reveal:
+        hdr += "  value"
+    click.echo(hdr)
+    for f in d["fields"]:
+        poly = f["polygons"][0] if f["polygons"] else [[0, 0]]
+        cx = sum(p[0] for p in poly) / len(poly)
+        cy = sum(p[1] for p in poly) / len(poly)
+        line = (f"{f['id']:>3} {f['category']:<16} {f['role']:<10} {'yes' if f['masked'] else 'no':<6} "
+                f"{f['score']:>5.2f} {f['source']:<11} {f'({cx:.0f},{cy:.0f})':<14} {f['rule']}")
+        if reveal:
+            line += f"  {f.get('value', '')}"
+        click.echo(line)
+    if d["metadata_dropped"]:
+        click.echo("metadata that would be dropped: " + ", ".join(d["metadata_dropped"]))
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=None, type=int, help="Concurrent redactions (models loaded once each).")
+@click.option("--queue", default=None, type=int, help="Requests that may wait; beyond it: 429.")
+@click.option("--api-key", envvar="REDACT_API_KEY", default=None, help="Require this X-API-Key (env REDACT_API_KEY).")
+@click.option("--allow-reveal", is_flag=True, help="Allow ?reveal=true on /v1/analyze.")
+@click.option("--style", type=click.Choice(STYLES), default=None)
+def serve_cmd(host: str, port: int, workers: Optional[int], queue: Optional[int], api_key: Optional[str],
+              allow_reveal: bool, style: Optional[str]) -> None:
+    """Start the HTTP service and the web page (http://HOST:PORT/)."""
+    from . import service
+
+    kw = {}
+    if workers:
+        kw["workers"] = workers
+    if queue is not None:
+        kw["queue"] = queue
+    cfg = Config(style=Style(style)) if style else None
+    try:
+        service.run(host, port, config=cfg, api_key=api_key, allow_reveal=allow_reveal, **kw)
+    except RedactError as e:
+        _fail(e)
+
+
+@main.command("cluster")
+@click.argument("input_url")
+@click.option("-o", "--output", "output_url", required=True, help="Output folder or object-store URL.")
+@click.option("--address", default=None, help="Ray cluster address (default: RAY_ADDRESS, else a local cluster).")
+@click.option("--actors", type=int, default=None, help="Actor pool size (default: cluster CPUs).")
+@_common
+def cluster_cmd(input_url: str, output_url: str, address: Optional[str], actors: Optional[int], style, keep, only,
+                keep_metadata, no_check, ocr, symbols, verbose) -> None:
+    """Redact INPUT_URL (a folder or s3://, gs://... prefix) into OUTPUT on a Ray cluster (extra: ray)."""
+    _logging(verbose)
+    from .distributed import run_distributed
+
+    try:
+        summary = run_distributed(input_url, output_url, address=address, num_actors=actors,
+                                  config=_config(style, keep_metadata, no_check, ocr, symbols, keep, only))
+    except RedactError as e:
+        _fail(e)
+    click.echo(summary.describe() if hasattr(summary, "describe") else str(summary))
+    if getattr(summary, "exit_code", 0):
+        sys.exit(summary.exit_code)
+
+
+@main.command("models")
+def models_cmd() -> None:
+    """Check every model file against models/manifest.json (SHA-256)."""
+    from .models import manifest, verify
+
+    try:
+        for m in manifest()["models"]:
+            p = verify(m["name"])
+            click.echo(f"ok  {m['name']:<28} {m['package']:<18} {p}")
+    except RedactError as e:
+        _fail(e)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
