@@ -1,0 +1,142 @@
+"""Load and write: formats, modes, EXIF orientation, limits, errors, atomic writes. Real files, no mocks."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from redact import photo
+from redact.config import Config
+from redact.errors import InputNotFound, TooLarge, UnreadableInput, UnsupportedFormat
+from redact.types import PhotoMeta, Photo
+
+
+def _gradient(w=320, h=200) -> np.ndarray:
+    y, x = np.mgrid[0:h, 0:w]
+    return np.stack([(x * 255 // w), (y * 255 // h), ((x + y) * 255 // (w + h))], axis=2).astype(np.uint8)
+
+
+def _encode(img: Image.Image, fmt: str, **kw) -> bytes:
+    b = io.BytesIO()
+    img.save(b, format=fmt, **kw)
+    return b.getvalue()
+
+
+@pytest.mark.parametrize("fmt,out_fmt", [("JPEG", "JPEG"), ("PNG", "PNG"), ("WEBP", "WEBP"), ("TIFF", "TIFF"),
+                                         ("BMP", "BMP"), ("HEIF", "JPEG")])
+def test_formats_roundtrip_same_size_and_format(fmt, out_fmt):
+    arr = _gradient()
+    kw = {"quality": 95} if fmt in ("JPEG", "WEBP", "HEIF") else {}
+    data = _encode(Image.fromarray(arr), fmt, **kw)
+    ph = photo.load(data)
+    assert ph.pixels.shape == arr.shape and ph.pixels.dtype == np.uint8
+    tol = 0 if fmt in ("PNG", "TIFF", "BMP") else 24
+    assert np.abs(ph.pixels.astype(int) - arr).mean() <= tol
+    out, f = photo.encode(ph, ph.pixels)
+    assert f == out_fmt
+    again = Image.open(io.BytesIO(out))
+    assert again.size == (arr.shape[1], arr.shape[0]) and again.format == out_fmt
+
+
+def test_modes_cmyk_16bit_gray_alpha_palette():
+    arr = _gradient()
+    cmyk = photo.load(_encode(Image.fromarray(arr).convert("CMYK"), "JPEG", quality=95))
+    assert cmyk.pixels.shape == arr.shape and cmyk.meta.mode == "CMYK"
+    g16 = (np.arange(200 * 320, dtype=np.uint32).reshape(200, 320) % 65536).astype(np.uint16)
+    p16 = photo.load(_encode(Image.fromarray(g16), "PNG"))
+    assert p16.pixels.shape == (200, 320, 3) and p16.pixels.max() > 200  # scaled to 8 bits, not clipped
+    gray = photo.load(_encode(Image.fromarray(arr[:, :, 0]), "PNG"))
+    assert gray.pixels.shape == (200, 320, 3)
+    rgba = np.dstack([arr, np.full(arr.shape[:2], 128, np.uint8)])
+    pa = photo.load(_encode(Image.fromarray(rgba, "RGBA"), "PNG"))
+    assert pa.alpha is not None and int(pa.alpha[0, 0]) == 128
+    out, fmt = photo.encode(pa, pa.pixels)
+    assert Image.open(io.BytesIO(out)).mode == "RGBA"  # transparency kept
+    pal = Image.fromarray(arr).convert("P")
+    assert photo.load(_encode(pal, "PNG")).pixels.shape == arr.shape
+
+
+@pytest.mark.parametrize("orientation,rot", [(3, 180), (6, 270), (8, 90)])
+def test_exif_orientation_applied_and_dropped(orientation, rot):
+    arr = _gradient(300, 160)
+    img = Image.fromarray(arr)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = _encode(img, "JPEG", quality=95, exif=exif.tobytes())
+    ph = photo.load(data)
+    expected = np.asarray(img.rotate(rot, expand=True))
+    assert ph.pixels.shape == expected.shape
+    assert np.abs(ph.pixels.astype(int) - expected).mean() < 12
+    assert ph.meta.exif_orientation == orientation
+    out, _ = photo.encode(ph, ph.pixels)
+    assert 0x0112 not in Image.open(io.BytesIO(out)).getexif()
+    assert any("orientation" in d for d in photo.dropped_metadata(ph.meta, Config()))
+
+
+def test_metadata_flags_gps_thumbnail(tmp_path):
+    img = Image.fromarray(_gradient())
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (31.0, 14.0, 0.0)
+    data = _encode(img, "JPEG", quality=90, exif=exif.tobytes())
+    ph = photo.load(data)
+    assert ph.meta.had_exif and ph.meta.had_gps
+    out, _ = photo.encode(ph, ph.pixels)
+    back = Image.open(io.BytesIO(out))
+    assert not back.getexif() and "exif" not in back.info
+    assert "gps" in photo.dropped_metadata(ph.meta, Config())
+
+
+def test_errors_are_specific(tmp_path):
+    with pytest.raises(InputNotFound):
+        photo.load(tmp_path / "missing.jpg")
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    with pytest.raises(UnreadableInput):
+        photo.load(tmp_path / "empty.jpg")
+    (tmp_path / "text.jpg").write_text("this is not an image\n")
+    with pytest.raises(UnsupportedFormat):
+        photo.load(tmp_path / "text.jpg")
+    full = _encode(Image.fromarray(_gradient(800, 600)), "JPEG", quality=90)
+    (tmp_path / "trunc.jpg").write_bytes(full[: len(full) // 3])
+    with pytest.raises(UnreadableInput) as e:
+        photo.load(tmp_path / "trunc.jpg")
+    assert "truncated" in str(e.value) and "trunc.jpg" in str(e.value)
+    with pytest.raises(TooLarge):
+        photo.load(full, Config(max_pixels=1000))
+    with pytest.raises(UnsupportedFormat):
+        photo.load(tmp_path)
+
+
+def test_pixel_limit_checked_before_decoding():
+    # a PNG header claiming 60000 x 60000 px: refused from the header, without allocating 10 GB
+    big = Image.new("L", (1, 1))
+    data = bytearray(_encode(big, "PNG"))
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", 60000, 60000, 8, 0, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    data[8:33] = struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    with pytest.raises(TooLarge):
+        photo.load(bytes(data))
+
+
+def test_write_atomic_leaves_no_partial(tmp_path):
+    dst = tmp_path / "out" / "a.jpg"
+    photo.write_atomic(dst, b"abc")
+    assert dst.read_bytes() == b"abc"
+    assert [p.name for p in dst.parent.iterdir()] == ["a.jpg"]
+
+    class Boom(bytes):
+        pass
+
+    with pytest.raises(TypeError):
+        photo.write_atomic(dst, None)  # type: ignore[arg-type]
+    assert dst.read_bytes() == b"abc" and [p.name for p in dst.parent.iterdir()] == ["a.jpg"]
