@@ -649,7 +649,8 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
     async def limits() -> Limits:
         return Limits(max_body_bytes=settings.max_body_bytes, max_pixels=settings.max_pixels,
                       workers=settings.workers, queue=settings.queue, api_key_required=bool(settings.api_key),
-                      reveal_allowed=settings.allow_reveal, styles=STYLES, formats=list(FORMATS))
+                      reveal_allowed=settings.allow_reveal, styles=STYLES, formats=list(FORMATS),
+                      default_style=Style(effective.style).value)
 
     @app.get("/healthz", tags=["service"], summary="Liveness", response_model=Health)
     async def healthz() -> Health:

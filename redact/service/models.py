@@ -107,4 +107,5 @@ class Limits(BaseModel):
     api_key_required: bool
     reveal_allowed: bool
     styles: List[str]
+    default_style: str
     formats: List[str]
