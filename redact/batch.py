@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .config import Config
-from .errors import EXIT_CODES, RedactError, UsageError
+from .errors import RedactError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +173,16 @@ def _call_redact(redactor: Any, data: bytes, *, name: str, seed: int) -> Any:
     raise RuntimeError("Redactor.redact() takes no per-call seed")  # pragma: no cover
 
 
+def _where(exc: BaseException) -> str:
+    """file:line where an exception was raised (a debugging aid that quotes no message or value)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return "?"
+    return f"{os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"
+
+
 def redact_bytes(redactor: Any, data: bytes, *, name: str = "", base_seed: Optional[int] = None) -> PhotoOutcome:
     """Redact one photo's bytes with a loaded ``Redactor``, deterministically (per-file seed).
 
@@ -186,7 +196,7 @@ def redact_bytes(redactor: Any, data: bytes, *, name: str = "", base_seed: Optio
         raise
     except BaseException as exc:  # noqa: BLE001 - continue on errors, by design
         kind, msg = safe_error(exc, name)
-        log.debug("failed: %s", msg)
+        log.debug("failed: %s (raised at %s)", msg, _where(exc))
         return PhotoOutcome("failed", digest, seconds=time.perf_counter() - t0, error_kind=kind, error=msg)
     masked, n_masks = masked_counts(res.report)
     return PhotoOutcome(
@@ -300,7 +310,7 @@ def _walk(root: Path, exclude: Optional[Path], suffix: str, beside: bool) -> Lis
             if beside and suffix and Path(f).stem.endswith(suffix):
                 continue  # our own earlier output
             out.append(p)
-    return out
+    return sorted(out, key=lambda p: p.relative_to(root).as_posix())
 
 
 def plan_jobs(inputs: Sequence[Path], out_dir: Optional[Path], *, suffix: str = ".redacted") -> Tuple[List[Job], Path]:
@@ -420,6 +430,12 @@ def _worker_init(config: Config, threads: int, log_level: int) -> None:
 
     _BASE_SEED = config.seed
     _REDACTOR = Redactor(config.with_(threads=threads))
+    warm = getattr(_REDACTOR, "warm", None)
+    if warm is not None:
+        try:
+            warm()  # load models now, once per worker; a failure surfaces per photo as an engine error
+        except Exception as exc:  # noqa: BLE001
+            log.warning("worker could not load models: %s", type(exc).__name__)
 
 
 def _worker_run(src: str, dst: str, rel: str) -> Dict[str, Any]:
@@ -517,16 +533,11 @@ class BatchSummary:
 
     @property
     def exit_code(self) -> int:
-        """0: every file ok or skipped. 130: interrupted. Failures: the failure kind's exit code when all
-        failures share one kind (e.g. 4 unreadable), else 1."""
+        """The CLI's exit code: 0 every file ok or skipped (or planned, in a dry run); 9 some failed
+        (the others were written); 130 interrupted (finished files kept, a re-run resumes)."""
         if self.interrupted:
             return 130
-        kinds = {i.error_kind for i in self.items if i.status == "failed"}
-        if not kinds:
-            return 0
-        if len(kinds) == 1:
-            return EXIT_CODES.get(next(iter(kinds)), 1)
-        return 1
+        return 9 if self.failed else 0
 
     def line(self) -> str:
         """One human line, no values: '12 ok, 1 failed, 3 skipped in 41.2 s (2 workers)'."""
@@ -536,6 +547,20 @@ class BatchSummary:
         if self.interrupted:
             s += ", interrupted"
         return s
+
+    def describe(self) -> str:
+        """The summary line, then one line per failure (kind and one-line message; no values)."""
+        out = [self.line()]
+        if self.dry_run:
+            out += [f"  would redact {i.file} -> {i.output}" for i in self.items if i.status == "planned"]
+            out += [f"  skip {i.file} (done)" for i in self.items if i.status == "skipped"]
+        out += [f"  failed [{i.error_kind}] {i.error}" for i in self.items if i.status == "failed"]
+        if self.report_path is not None:
+            out.append(f"report: {self.report_path} and {self.csv_path}")
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.describe()
 
     def to_dict(self) -> Dict[str, Any]:
         return {"ok": self.ok, "failed": self.failed, "skipped": self.skipped, "seconds": round(self.seconds, 3),

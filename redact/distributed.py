@@ -148,8 +148,19 @@ class RedactActor:
         return {k: [row[k] for row in rows] for k in keys}
 
 
-def _package_dir() -> str:
-    return str(Path(__file__).resolve().parent)
+def runtime_env() -> Dict[str, Any]:
+    """The Ray ``runtime_env`` that lets workers import this ``redact`` package.
+
+    An installed package that carries its model manifest (``redact/data/models.json``, as in the wheel) is
+    uploaded to the cluster (``py_modules``). A source checkout keeps the manifest beside the package
+    (``models/manifest.json``), so workers get the checkout on their ``PYTHONPATH`` instead: right for a
+    local cluster; on a remote cluster install parcel-redact on every node and pass ``ship_code=False``.
+    ``run_distributed`` uses this when it starts/connects Ray itself; pass it to your own ``ray.init``.
+    """
+    pkg = Path(__file__).resolve().parent
+    if (pkg / "data" / "models.json").exists():
+        return {"py_modules": [str(pkg)]}
+    return {"env_vars": {"PYTHONPATH": str(pkg.parent)}}
 
 
 def run_distributed(
@@ -170,8 +181,9 @@ def run_distributed(
     ``address``: a Ray cluster address (``ray://host:10001`` or ``auto``); None uses ``RAY_ADDRESS`` or the
     already-initialised Ray in this process, or starts a local one. ``num_actors``: actor pool size (default:
     the cluster's CPUs // ``cpus_per_actor``); each actor runs onnxruntime with ``cpus_per_actor`` threads.
-    ``ship_code``: upload the ``redact`` package to the workers (``runtime_env.py_modules``); set False when
-    every node has parcel-redact installed. Failed photos are listed, never raised; a bad URL or a missing
+    ``ship_code``: when this call connects to Ray, upload the ``redact`` package to the workers
+    (:func:`runtime_env`); set False when every node has parcel-redact installed. When Ray is already
+    initialised in this process, it is used as it is (pass :func:`runtime_env` to your ``ray.init``). Failed photos are listed, never raised; a bad URL or a missing
     Ray raises ``UsageError``.
     """
     t0 = time.perf_counter()
@@ -204,7 +216,7 @@ def run_distributed(
     started = False
     if not ray.is_initialized():
         ray.init(address=address or os.environ.get("RAY_ADDRESS") or None, include_dashboard=False,
-                 log_to_driver=False)
+                 log_to_driver=False, runtime_env=runtime_env() if ship_code else None)
         started = True
     results: List[FileResult] = []
     n = 0
@@ -214,9 +226,6 @@ def run_distributed(
             ctx.enable_progress_bars = bool(progress)
             cpus = int(ray.cluster_resources().get("CPU", 1))
             n = max(1, min(num_actors or max(1, cpus // cpus_per_actor), len(rows)))
-            remote_args: Dict[str, Any] = {}
-            if ship_code:
-                remote_args["runtime_env"] = {"py_modules": [_package_dir()]}
             ds = ray.data.from_items(rows, override_num_blocks=len(rows))
             out = ds.map_batches(
                 RedactActor,
@@ -227,7 +236,6 @@ def run_distributed(
                 fn_constructor_kwargs={"config": config, "threads": cpus_per_actor, "output_url": output_url,
                                        "storage_options": storage_options,
                                        "log_level": logging.getLogger().level},
-                **remote_args,
             )
             for r in out.iter_rows():
                 results.append(FileResult(str(r["file"]), str(r["status"]), str(r["output"]), float(r["seconds"]),
