@@ -1,0 +1,1 @@
+"""Classification: which lines, characters and symbols on a label are personal (placeholder)."""

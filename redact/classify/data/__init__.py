@@ -1,0 +1,1 @@
+"""Built-in word lists (pure data, no I/O)."""
