@@ -10,15 +10,24 @@ Inputs may be a path, bytes, a PIL image or an HxWx3 uint8 RGB array.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import threading
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
+import cv2
 import numpy as np
 
+from . import photo as photo_mod
+from .errors import EngineError, RedactError, UnsafeOutput
+from .locate import dedupe, detect_boxes, group, line_height, resize_long, tiled_detect
+from .masks import field_polygons, plan, user_masks
+from .read import Reader, read_symbols
 from .config import Config
 from .report import Report
-from .types import Polygon, Style
+from .types import Category, CheckResult, Field, Label, Mask, Photo, Role, Span, Style, Symbol, TextLine
 
 ImageInput = Union[str, Path, bytes, bytearray, "np.ndarray", "object"]
 
@@ -32,22 +41,8 @@ class RedactResult:
 
     @property
     def extension(self) -> str:
-        return {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp"}.get(self.format, ".jpg")
+        return photo_mod.EXTENSION.get(self.format, ".jpg")
 
-
-import logging
-import threading
-import time
-from dataclasses import replace
-
-import cv2
-
-from . import photo as photo_mod
-from .errors import EngineError, RedactError, UnsafeOutput
-from .locate import dedupe, detect_boxes, group, line_height, resize_long, tiled_detect
-from .masks import field_polygons, plan, user_masks
-from .read import Reader, read_symbols
-from .types import Category, CheckResult, Field, Label, Mask, Photo, Role, Span, Symbol, TextLine
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +277,7 @@ class Redactor:
 
         rounds = 0
         widened = 0
-        bad = readable_masks(self.ocr, self.symbols, out, planned, a)
+        bad = readable_masks(self.ocr, self.symbols, out, planned, a, heights)
         rounds += 1
         while bad and rounds < 3:
             # harden: grow the offending masks and fall back to a solid fill for them
@@ -299,7 +294,7 @@ class Redactor:
             out = render(ph.pixels, [m.polygon for m in planned], style, text_heights=heights, seed=seed)
             hard = [m.polygon for i, m in enumerate(planned) if i in bad]
             out = render(out, hard, Style.FILL, text_heights=[heights[i] for i in bad], seed=seed)
-            bad = readable_masks(self.ocr, self.symbols, out, planned, a)
+            bad = readable_masks(self.ocr, self.symbols, out, planned, a, heights)
             rounds += 1
         res = CheckResult(rounds=rounds, readable_after=len(bad), widened=widened, passed=not bad)
         if bad:

@@ -15,7 +15,7 @@ from typing import List, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .ocr.base import DetBox, TextEngine
+from .ocr.base import TextEngine
 
 
 @dataclass

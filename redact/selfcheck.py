@@ -56,7 +56,50 @@ def _crop(out: np.ndarray, poly: np.ndarray, margin: float):
     return out[y0:y1, x0:x1]
 
 
-def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis) -> Set[int]:
+def _upright_crop(out: np.ndarray, poly: np.ndarray, text_h: float, target_h: float = 32.0) -> np.ndarray:
+    """The mask's region warped upright (along its own reading direction) at ~``target_h`` px text height."""
+    if len(poly) == 4:
+        quad = poly
+    else:
+        rect = cv2.minAreaRect(poly.astype(np.float32))
+        quad = cv2.boxPoints(rect).astype(float)
+    from .read import reading_quad
+
+    d = poly[1] - poly[0] if len(poly) == 4 else quad[1] - quad[0]
+    d = d / (np.linalg.norm(d) + 1e-9)
+    q = reading_quad(quad, d)
+    w = float(np.linalg.norm(q[1] - q[0]))
+    h = float(np.linalg.norm(q[3] - q[0]))
+    k = float(np.clip(target_h / max(4.0, text_h), 0.25, 3.0))
+    W, H = max(8, int(w * k)), max(8, int(h * k))
+    if W * H > 4_000_000:
+        f = (4_000_000 / (W * H)) ** 0.5
+        W, H = max(8, int(W * f)), max(8, int(H * f))
+    M = cv2.getPerspectiveTransform(q.astype(np.float32), np.float32([[0, 0], [W, 0], [W, H], [0, H]]))
+    return cv2.warpPerspective(out, M, (W, H), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _pack(crops: Sequence[np.ndarray], gap: int = 24, width: int = 1600):
+    """Shelf-pack crops into one white canvas; returns the canvas and each crop's (x, y, w, h)."""
+    x = y = shelf = 0
+    places = []
+    for c in crops:
+        h, w = c.shape[:2]
+        if x > 0 and x + w > width:
+            x, y, shelf = 0, y + shelf + gap, 0
+        places.append((x, y, w, h))
+        x += w + gap
+        shelf = max(shelf, h)
+    W = max([p[0] + p[2] for p in places] + [32])
+    H = max([p[1] + p[3] for p in places] + [32])
+    canvas = np.full((H + gap, W + gap, 3), 255, np.uint8)
+    for c, (px, py, w, h) in zip(crops, places):
+        canvas[py:py + h, px:px + w] = c
+    return canvas, places
+
+
+def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, heights: Sequence[float] = ()) -> Set[int]:
+    """Indices of masks whose region still gives a masked value back (OCR or symbol decoding)."""
     fields = analysis.fields
     values: List[List[str]] = []
     payloads: List[Set[str]] = []
@@ -80,33 +123,37 @@ def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis) -
         values.append(vs)
         payloads.append(ps)
     bad: Set[int] = set()
+    # text: every masked region upright at a legible scale, packed into one canvas, read once
+    idx = [i for i in range(len(masks)) if values[i]]
+    if idx:
+        crops = []
+        for i in idx:
+            poly = np.asarray(masks[i].polygon, float)
+            th = heights[i] if i < len(heights) and heights[i] else max(6.0, min(np.ptp(poly[:, 0]), np.ptp(poly[:, 1])) / 2)
+            crops.append(_upright_crop(out, poly, th))
+        canvas, places = _pack(crops)
+        boxes = ocr.detect(canvas)
+        if boxes:
+            from .read import crop_quad, reading_quad
+
+            quads = [reading_quad(np.asarray(b.quad, float), np.array([1.0, 0.0])) for b in boxes]
+            texts = [r.text for r in ocr.recognize([crop_quad(canvas, q) for q in quads])]
+            for q, t in zip(quads, texts):
+                c = q.mean(axis=0)
+                for i, (px, py, w, h) in zip(idx, places):
+                    if px - 12 <= c[0] <= px + w + 12 and py - 12 <= c[1] <= py + h + 12:
+                        if any(leaks(t, v) for v in values[i]):
+                            bad.add(i)
+    # symbols: each masked symbol region at 1x and 2x
     for i, m in enumerate(masks):
-        if not values[i] and not payloads[i]:
+        if not payloads[i] or i in bad:
             continue
         poly = np.asarray(m.polygon, float)
-        side = float(min(np.ptp(poly[:, 0]), np.ptp(poly[:, 1])))
-        crop = _crop(out, poly, margin=max(2.0, side * 0.05))
+        crop = _crop(out, poly, margin=4.0)
         if crop is None:
             continue
-        k = 2.0 if max(crop.shape[:2]) * 2 <= 2400 else 2400.0 / max(crop.shape[:2])
-        up = cv2.resize(crop, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)
-        if values[i]:
-            texts = []
-            boxes = ocr.detect(up)
-            if boxes:
-                from .read import crop_quad, reading_quad
-
-                d = poly[1] - poly[0] if len(poly) == 4 else np.array([1.0, 0.0])
-                d = d / (np.linalg.norm(d) + 1e-9)
-                quads = [reading_quad(np.asarray(b.quad, float), d) for b in boxes]
-                texts = [r.text for r in ocr.recognize([crop_quad(up, q) for q in quads])]
-            if any(leaks(t, v) for t in texts for v in values[i]):
+        for view in (crop, cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)):
+            if any(r.payload in payloads[i] for r in sym.read(view)):
                 bad.add(i)
-                continue
-        if payloads[i]:
-            for k2 in (1.0, 2.0):
-                view = crop if k2 == 1.0 else up
-                if any(r.payload in payloads[i] for r in sym.read(view)):
-                    bad.add(i)
-                    break
+                break
     return bad

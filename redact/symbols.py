@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import List, Protocol, Sequence, Tuple
+from typing import List, Protocol, Sequence
 
 import cv2
 import numpy as np
