@@ -1,0 +1,31 @@
+"""parcel-redact through its public API, one instance per backend configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Tuple
+
+
+class ParcelRedactTool:
+    def __init__(self, **config: Any):
+        self.config = config
+        self.name = "parcel-redact" + "".join(f"-{v}" for v in config.values())
+        self._r = None
+        self.last_report: Dict[str, Any] = {}
+
+    def load(self) -> None:
+        from redact import Config, Redactor
+
+        self._r = Redactor(Config(**self.config))
+
+    def redact(self, src: Path) -> Tuple[bytes, str]:
+        if self._r is None:
+            self.load()
+        res = self._r.redact(str(src), name=Path(src).name)
+        rep = res.report
+        self.last_report = {"timings": dict(rep.timings), "fields": len(rep.fields), "masks": len(rep.masks)}
+        return res.data, res.extension
+
+
+def make(**config: Any) -> ParcelRedactTool:
+    return ParcelRedactTool(**config)
