@@ -606,12 +606,19 @@ def run_batch(
     report_dir: Optional[Path] = None,
     progress: bool = True,
     suffix: str = ".redacted",
+    threads_per_worker: Optional[int] = None,
 ) -> BatchSummary:
     """Redact every image under ``inputs`` into ``out_dir`` (or beside each input with ``suffix``).
 
     Never raises for a bad photo (it is listed as failed and the rest go on); raises ``UsageError`` for
     unusable arguments (missing input, output that would overwrite an input). Ctrl-C returns a summary with
     ``interrupted=True``; no half-written file is left and a re-run resumes.
+
+    ``workers``: processes (default one per core); ``threads_per_worker``: onnxruntime threads in each
+    (default cores // workers). ``resume``: skip inputs whose content hash and config fingerprint match the
+    manifest and whose output is intact. ``dry_run``: plan only (statuses "planned"/"skipped"), write
+    nothing. ``report_dir``: where the JSONL/CSV report goes (default: the output folder, or the input
+    folder when writing beside the inputs).
     """
     t0 = time.perf_counter()
     config = config or Config()
@@ -651,7 +658,7 @@ def run_batch(
     if out_dir is not None:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         _sweep_stale_tmp(Path(out_dir))
-    threads = max(1, cores // workers)
+    threads = max(1, int(threads_per_worker or cores // workers))
     interrupted = False
     bar = _progress(len(jobs), progress)
     bar.update(len(results))
