@@ -274,32 +274,10 @@ class Rendered:
     report: Any
 
 
-def _encode(pixels: Any, fmt: str, quality: int) -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    im = Image.fromarray(pixels)
-    if fmt == "JPEG":
-        im.save(buf, "JPEG", quality=quality, optimize=False)
-    elif fmt == "WEBP":
-        im.save(buf, "WEBP", quality=quality)
-    else:
-        im.save(buf, fmt)
-    return buf.getvalue()
-
-
-def job_redact(r: Any, data: bytes, style: Optional[str], masks: Optional[list], fmt: Optional[str],
-               quality: int) -> Rendered:
-    res = r.redact(data, style=Style(style) if style else None, masks=masks, name="upload")
-    out_fmt = res.format
-    out = res.data
-    if fmt and FORMATS[fmt][0] != res.format:
-        out_fmt = FORMATS[fmt][0]
-        out = _encode(res.pixels, out_fmt, quality)  # pixels are already redacted; no metadata is written
-    elif out_fmt not in MEDIA:
-        out_fmt = "JPEG"
-        out = _encode(res.pixels, out_fmt, quality)
-    return Rendered(out, out_fmt, res.report)
+def job_redact(r: Any, data: bytes, style: Optional[str], masks: Optional[list], fmt: Optional[str]) -> Rendered:
+    res = r.redact(data, style=Style(style) if style else None, masks=masks, name="upload",
+                   fmt=FORMATS[fmt][0] if fmt else None)
+    return Rendered(res.data, res.format, res.report)
 
 
 def job_analyze(r: Any, data: bytes) -> Any:
@@ -372,14 +350,31 @@ class SecurityHeaders:
                 message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, send_wrapper)
+        started = False
+
+        async def send_tracking(message: Dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send_wrapper(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback with data in any log
+            log_unexpected(scope.get("method", ""), scope.get("path", ""), exc)
+            if started:
+                raise RuntimeError("response failed after it started") from None
+            body = json.dumps({"error": "internal", "message": "internal error"}).encode()
+            await send_wrapper({"type": "http.response.start", "status": 500,
+                                "headers": [(b"content-type", b"application/json"),
+                                            (b"content-length", str(len(body)).encode())]})
+            await send_wrapper({"type": "http.response.body", "body": body})
 
 
 def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
     factory, effective = make_factory(config, settings)
     pool = WorkerPool(factory, settings.workers, settings.queue)
     reports = ReportStore(settings.report_cache)
-    quality = int(getattr(effective, "jpeg_quality", 92))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -439,14 +434,6 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
         kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http")
         msg = exc.detail if isinstance(exc.detail, str) else "request refused"
         return _error(exc.status_code, kind, msg, getattr(exc, "headers", None))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # the type and code location only: an exception's message may quote data
-        where = traceback.extract_tb(exc.__traceback__)[-3:]
-        log.error("%s %s -> 500 %s at %s", request.method, request.url.path, type(exc).__name__,
-                  " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(where)))
-        return _error(500, "internal", "internal error")
 
     # -- auth --------------------------------------------------------------------------------------------
     deps: List[Any] = []
@@ -573,7 +560,7 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
     ) -> Response:
         check_reveal(reveal)
         up = await read_upload(request, settings)
-        out: Rendered = await run_job(job_redact, up.data, up.style or style, None, up.format or format, quality)
+        out: Rendered = await run_job(job_redact, up.data, up.style or style, None, up.format or format)
         rid = reports.put(out.report.to_dict(reveal=False))
         _log_done(request, out.report)
         return image_response(out, rid, response, reveal)
@@ -599,7 +586,7 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
     ) -> Response:
         check_reveal(reveal)
         up = await read_upload(request, settings, want_masks=True)
-        out = await run_job(job_redact, up.data, up.style or style, up.masks, up.format or format, quality)
+        out = await run_job(job_redact, up.data, up.style or style, up.masks, up.format or format)
         rid = reports.put(out.report.to_dict(reveal=False))
         _log_done(request, out.report)
         return image_response(out, rid, response, reveal)
@@ -680,6 +667,13 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
         return FileResponse(STATIC / name, media_type=static_files[name])
 
     return app
+
+
+def log_unexpected(method: str, path: str, exc: BaseException) -> None:
+    """The exception type and code location only: an exception's message may quote data."""
+    where = traceback.extract_tb(exc.__traceback__)[-3:]
+    log.error("%s %s -> 500 %s at %s", method, path, type(exc).__name__,
+              " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(where)))
 
 
 def _log_done(request: Request, report: Any) -> None:
