@@ -688,7 +688,15 @@ def run_batch(
         import multiprocessing as mp
 
         ctx = mp.get_context("spawn")
+        fruitless = 0  # pools in a row that broke before finishing any photo
         while pending:
+            if fruitless >= 2:  # workers cannot even start: fail the rest instead of looping
+                while pending:
+                    idx = pending.pop()
+                    record(idx, {"status": "failed", "error_kind": "engine",
+                                 "error": f"{jobs[idx].rel}: worker processes cannot start"})
+                break
+            finished_before = len(results)
             ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
                                      initargs=(config, threads, logging.getLogger().level))
             running: Dict[Future, int] = {}
@@ -714,6 +722,9 @@ def run_batch(
                         record(idx, {"status": "failed", "error_kind": kind, "error": msg})
             ex.shutdown(wait=True)
             ex = None
+            if broken:
+                progressed = any(results[i].status == "ok" for i in list(results)[finished_before:])
+                fruitless = 0 if progressed else fruitless + 1
     except KeyboardInterrupt:
         interrupted = True
         log.warning("interrupted: stopping workers")
