@@ -81,25 +81,55 @@ def _feather_px(style: Style, h: float) -> float:
     return float(min(10.0, max(2.0, 0.2 * h)))  # blur
 
 
+def _fill_enclosed(m: np.ndarray, q: np.ndarray) -> None:
+    """Mark every pixel the (possibly self-intersecting) polygon encloses or touches.
+
+    ``cv2.fillPoly`` uses the even-odd rule, which leaves holes in self-intersecting or doubled-back
+    polygons: there, draw the outline and flood the outside instead (4-connected, so an 8-connected
+    outline cannot be crossed); everything the flood does not reach is inside.
+    """
+    cv2 = _cv2()
+    h, w = m.shape
+    pts = q.reshape(-1, 2)
+    x0 = max(0, int(pts[:, 0].min()) >> _SHIFT) - 1
+    y0 = max(0, int(pts[:, 1].min()) >> _SHIFT) - 1
+    x1 = min(w, (int(pts[:, 0].max()) >> _SHIFT) + 2)
+    y1 = min(h, (int(pts[:, 1].max()) >> _SHIFT) + 2)
+    x0, y0 = max(0, x0), max(0, y0)
+    if x1 <= x0 or y1 <= y0:
+        return
+    bw, bh = x1 - x0, y1 - y0
+    canvas = np.zeros((bh + 2, bw + 2), np.uint8)  # one free pixel of border all round: the flood seed
+    off = np.array([(x0 - 1) << _SHIFT, (y0 - 1) << _SHIFT], np.int32)
+    qq = (q.reshape(-1, 2) - off).reshape(-1, 1, 2).astype(np.int32)
+    cv2.polylines(canvas, [qq], True, 1, thickness=1, lineType=cv2.LINE_8, shift=_SHIFT)
+    canvas[0, :] = 0
+    canvas[-1, :] = 0
+    canvas[:, 0] = 0
+    canvas[:, -1] = 0
+    flood = np.zeros((bh + 4, bw + 4), np.uint8)
+    cv2.floodFill(canvas, flood, (0, 0), 2, flags=4)
+    inside = (canvas[1:-1, 1:-1] != 2).astype(np.uint8)
+    sub = m[y0:y1, x0:x1]
+    np.maximum(sub, inside, out=sub)
+
+
 def _rasterize(polys: Sequence[np.ndarray], x0: int, y0: int, h: int, w: int) -> np.ndarray:
     """uint8 mask (0/1) of every pixel whose square intersects one of the polygons (conservative)."""
     cv2 = _cv2()
     m = np.zeros((h, w), np.uint8)
     scale = float(1 << _SHIFT)
-    pts = []
+    lim = 1 << 26  # clamp far-away coordinates so the int32 fixed point cannot overflow
     for p in polys:
-        q = np.round((p - (x0, y0)) * scale).astype(np.int64)
-        # clamp far-away coordinates so the int32 fixed point cannot overflow
-        lim = (1 << 26)
-        q = np.clip(q, -lim, lim).astype(np.int32).reshape(-1, 1, 2)
-        pts.append(q)
-    if not pts:
-        return m
-    cv2.fillPoly(m, pts, 1, lineType=cv2.LINE_8, shift=_SHIFT)
+        q = np.clip(np.round((p - (x0, y0)) * scale), -lim, lim).astype(np.int32).reshape(-1, 1, 2)
+        # one call per polygon: a single fillPoly over several polygons leaves their overlaps unfilled
+        cv2.fillPoly(m, [q], 1, lineType=cv2.LINE_8, shift=_SHIFT)
+        # a pentagram turns one way at every vertex, so "convex" is only trusted for quadrilaterals
+        if len(q) > 4 or (len(q) == 4 and not cv2.isContourConvex(q)):
+            _fill_enclosed(m, q)
     # pixel centres sit at integer coordinates: the filled set covers pixels whose centre lies inside.
     # Pixels the boundary merely crosses are destroyed too: grow by one pixel (cheap and conservative).
-    m = cv2.dilate(m, np.ones((3, 3), np.uint8))
-    return m
+    return cv2.dilate(m, np.ones((3, 3), np.uint8))
 
 
 def _groups(polys: Sequence[np.ndarray], margins: Sequence[int], width: int, height: int) -> List[_Group]:
