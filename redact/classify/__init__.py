@@ -1,1 +1,33 @@
-"""Classification: which lines, characters and symbols on a label are personal (placeholder)."""
+"""Classification: which characters of which lines, and which symbols, on a label are personal.
+
+    from redact.classify import classify, apply_policy
+    fields = classify(lines, symbols)          # every personal item (+ a few kept ones, sensitive=False)
+    selected = apply_policy(fields, policy)    # the ones to mask
+
+Engine-independent (pure Python + stdlib): the rules per locale are in ``zh`` and ``en`` (``find(text)`` gives
+the personal items of one string), layout rules (captions, blocks, roles, stub, symbols) in ``layout``, the
+policy in ``policy``. No personal value is ever logged.
+"""
+
+from __future__ import annotations
+
+from typing import List, Sequence
+
+from ..types import Field, Symbol, TextLine
+from . import en, zh
+from .layout import classify_lines
+from .policy import apply_policy
+from .text import mod10_usps_ok, s10_check_ok, ups_check_digit_ok, valid_cn_id
+
+
+def classify(lines: Sequence[TextLine], symbols: Sequence[Symbol] = ()) -> List[Field]:
+    """Every personal item on the labels of one photo, as fields with exact character spans.
+
+    Lines are grouped by ``label_index``; layout reasoning uses each line's ``upright`` polygon (its photo
+    polygon when the upright one is missing). Every symbol becomes a barcode/qrcode field, and text repeating a
+    decoded payload becomes a tracking-number field tied to that symbol."""
+    return classify_lines(lines, symbols)
+
+
+__all__ = ["classify", "apply_policy", "zh", "en", "valid_cn_id", "ups_check_digit_ok", "mod10_usps_ok",
+           "s10_check_ok"]

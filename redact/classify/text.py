@@ -93,11 +93,12 @@ _FOLD.update({
 })
 
 
+_FOLD_T = str.maketrans({chr(k): chr(v) for k, v in _FOLD.items()})
+
+
 def fold(text: str) -> str:
     """Full-width to ASCII, odd dashes to '-', mask bullets to '*'; same length as ``text``."""
-    out = text.translate(_FOLD)
-    assert len(out) == len(text)
-    return out
+    return text.translate(_FOLD_T)
 
 
 _CONF = {"O": "0", "o": "0", "D": "0", "Q": "0", "U": "0", "I": "1", "l": "1", "|": "1", "i": "1", "!": "1",
@@ -225,6 +226,9 @@ CN_MOBILE_MASKED = re.compile(
     _NB + r"(?:(?:\+|00)?86[ \-]?)?1[3-9]\d{1,2}[ \-]?" + _MASK + r"{3,6}[ \-]?\d{3,4}(?!\d)" + _EXT + r"(?!\d)"
 )
 MASKED_DIGITS = re.compile(r"(?<![0-9A-Za-z*])\d{0,6}\*{3,12}\d{2,6}[\dXx]?(?![0-9A-Za-z*])")
+CN_LANDLINE_MASKED = re.compile(
+    _NB + r"(?:\(0?(?:10|2\d|[3-9]\d{2})\)|0(?:10|2\d|[3-9]\d{2}))\s?[ \-]?\s?[0-9]{0,4}[*xX]{3,5}[ \-]?\d{2,4}(?!\d)"
+)
 CN_LANDLINE = re.compile(
     _NB + r"(?:(?:\+|00)?86[ \-]?)?(?:\(0?(?:10|2\d|[3-9]\d{2})\)|0(?:10|2\d|[3-9]\d{2}))\s?[ \-]?\s?[1-9]\d{2,3}[ \-]?\d{4}(?!\d)"
     + _EXT + r"(?!\d)"
@@ -310,9 +314,22 @@ def number_hits(F: str, D: str) -> List[Hit]:
     """Phones, IDs, e-mails, tracking numbers, and the kept look-alikes (hotlines, dates, weights)."""
     hits: List[Hit] = []
     U = F.upper()
-    for m in EMAIL.finditer(F):
-        hits.append(Hit(m.start(), m.end(), Category.EMAIL, "email", priority=95, score=0.97))
-    # kept look-alikes first in priority where they compete with phones
+    if "@" in F:
+        for m in EMAIL.finditer(F):
+            hits.append(Hit(m.start(), m.end(), Category.EMAIL, "email", priority=95, score=0.97))
+    nd = sum(c.isdigit() for c in D)
+    masked = "*" in D or "x" in D or "X" in D or "#" in D
+    if nd < 3:
+        return hits
+    if nd < 7 and not masked:
+        # too few digits for a phone, an ID or a tracking number: only the kept look-alikes and postcodes
+        for m in DATE.finditer(D):
+            hits.append(Hit(m.start(), m.end(), Category.OTHER, "date", sensitive=False, priority=70))
+        for m in WEIGHT.finditer(F):
+            hits.append(Hit(m.start(), m.end(), Category.OTHER, "weight", sensitive=False, priority=70))
+        for m in HOTLINE.finditer(D):
+            hits.append(Hit(m.start(), m.end(), Category.OTHER, "hotline", sensitive=False, priority=85))
+        return hits
     for m in HOTLINE.finditer(D):
         hits.append(Hit(m.start(), m.end(), Category.OTHER, "hotline", sensitive=False, priority=85))
     for m in DATE.finditer(D):
@@ -334,6 +351,8 @@ def number_hits(F: str, D: str) -> List[Hit]:
         hits.append(Hit(m.start(), m.end(), Category.PHONE, "cn_mobile_masked", priority=81, score=0.95))
     for m in MASKED_DIGITS.finditer(D):
         hits.append(Hit(m.start(), m.end(), Category.PHONE, "masked_digits", priority=45, score=0.7))
+    for m in CN_LANDLINE_MASKED.finditer(D):
+        hits.append(Hit(m.start(), m.end(), Category.PHONE, "cn_landline_masked", priority=79, score=0.9))
     for m in CN_LANDLINE.finditer(D):
         hits.append(Hit(m.start(), m.end(), Category.PHONE, "cn_landline", priority=79, score=0.9))
     for m in US_PHONE.finditer(D):

@@ -332,8 +332,9 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
             for m in _SIX.finditer(seg):
                 addr_hits.append(Hit(s + m.start(), s + m.end(), Category.POSTAL_CODE, "postal_in_address",
                                      priority=55, score=0.85))
-            addr_hits.append(Hit(s, e, Category.ADDRESS, "address" if not forced else "address_by_caption",
-                                 priority=30, score=0.8 if not in_block else 0.7))
+            strong = forced or looks_like_address(seg)
+            rule = "address_by_caption" if forced else ("address" if strong else "block_address")
+            addr_hits.append(Hit(s, e, Category.ADDRESS, rule, priority=30, score=0.8 if strong else 0.6))
     if line_is_address or in_block:
         for s, e in pieces:
             for m in _SIX.finditer(F, s, e):

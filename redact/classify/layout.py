@@ -1,0 +1,488 @@
+"""Layout: from per-line hits to fields, using where lines stand on the label.
+
+- Captions (收件人 / 寄 / SHIP TO / FROM ...) open a person's block: the lines beside and below a caption
+  belong to it until the next caption, a column edge or a vertical gap. Everything personal-looking in a block
+  takes the caption's role; leftover text in a block is that person's name (short, first) or address.
+- A phone number makes the short line beside it a name; an address that wraps continues on the next line; a
+  line above a street line is a name.
+- The stub at the bottom of a Chinese waybill repeats the persons: values seen elsewhere on the label are
+  matched again.
+- Every symbol is a field; text that repeats a symbol's payload is a tracking number tied to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from ..types import Category, Field, Role, Span, Symbol, TextLine
+from . import en, zh
+from .text import Hit, compact, has_cjk, fold, resolve
+
+log = logging.getLogger(__name__)
+
+LOW_SCORE = 0.5  # lines read with less confidence than this inside a person's block are masked whole
+
+
+@dataclass
+class _Line:
+    idx: int
+    line: TextLine
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    h: float
+    zh: bool = False
+    hits: List[Hit] = field(default_factory=list)
+    caption_role: Optional[Role] = None  # a role caption starts this line
+    caption_only: bool = False  # the line is nothing but the caption
+    block: Optional[int] = None  # index of the owning caption line (in the label's list)
+    role: Role = Role.UNKNOWN
+
+    @property
+    def yc(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def text(self) -> str:
+        return self.line.text
+
+
+def _box(line: TextLine) -> Tuple[float, float, float, float, float]:
+    poly = line.upright or line.polygon
+    if not poly:
+        return (0.0, 0.0, 0.0, 0.0, 1.0)
+    xs = [p[0] for p in poly]
+    ys = [p[1] for p in poly]
+    h = (max(ys) - min(ys)) if line.upright else float(line.height)
+    return (min(xs), min(ys), max(xs), max(ys), max(h, 1.0))
+
+
+@lru_cache(maxsize=4096)
+def _scan_cached(text: str, is_zh: bool, in_block: bool) -> Tuple[Hit, ...]:
+    return tuple(zh.scan(text, in_block=in_block) if is_zh else en.scan(text, in_block=in_block))
+
+
+def _scan(text: str, is_zh: bool, in_block: bool = False) -> List[Hit]:
+    return list(_scan_cached(text, is_zh, in_block))
+
+
+def _sensitive(hits: Sequence[Hit]) -> List[Hit]:
+    return [h for h in hits if h.sensitive]
+
+
+def _uncovered(text: str, hits: Sequence[Hit]) -> str:
+    chars = list(text)
+    for h in hits:
+        for k in range(h.start, min(h.end, len(chars))):
+            chars[k] = " "
+    return "".join(chars)
+
+
+_PUNCT = " \t:：,，;；|/\\-()（）[]【】<>·.。*"
+
+
+def _meaningful(s: str) -> str:
+    return "".join(c for c in s if c not in _PUNCT)
+
+
+# ----------------------------------------------------------------------------------------------- captions
+def _role_caption(L: _Line) -> Tuple[Optional[Role], bool]:
+    """(role of a caption that starts this line, whether the line is only that caption)."""
+    F = fold(L.text).strip()
+    if L.zh:
+        m = zh.ROLE_CAPTION.match(F)
+        if m:
+            word = m.group(1) or m.group(2)
+            role = zh.caption_role(word)
+            rest = _meaningful(F[m.end():])
+            if word in ("联系人", "姓名") and role == Role.UNKNOWN:
+                return (None, False)
+            return (role, rest == "" or rest in ("方", "人", "件"))
+        return (None, False)
+    m = en.ROLE_CAPTION.match(F.upper())
+    if m:
+        role = en.caption_role(m.group(1))
+        if role == Role.UNKNOWN:
+            return (None, False)
+        rest = _meaningful(F[m.end():])
+        return (role, rest == "")
+    return (None, False)
+
+
+def _assign_blocks(ls: List[_Line]) -> None:
+    caps = [i for i, L in enumerate(ls) if L.caption_role is not None]
+    if not caps:
+        return
+    hmed = sorted(L.h for L in ls)[len(ls) // 2]
+    claims: Dict[int, Tuple[float, int]] = {}
+
+    def claim(j: int, c: int, dist: float) -> None:
+        if j not in claims or dist < claims[j][0]:
+            claims[j] = (dist, c)
+
+    same_row: Dict[int, List[int]] = {}
+    for c in caps:
+        C = ls[c]
+        rows = []
+        for j, L in enumerate(ls):
+            if j == c or L.caption_role is not None:
+                continue
+            band_lo, band_hi = C.y0 - 0.3 * L.h, C.y1 + 0.3 * L.h
+            if band_lo <= L.yc <= band_hi and L.x0 >= C.x0 + 0.3 * min(C.h, L.h) and L.x0 - C.x1 < 12 * hmed:
+                rows.append(j)
+        same_row[c] = rows
+    row_owner: Dict[int, int] = {}
+    for c, rows in same_row.items():
+        for j in rows:
+            if j not in row_owner or ls[c].x1 > ls[row_owner[j]].x1:  # nearest caption to the left
+                row_owner[j] = c
+    for c in caps:
+        C = ls[c]
+        # column limits: other captions on the same row bound this block on the right
+        xmin = C.x0 - 1.5 * max(C.h, hmed)
+        xmax = float("inf")
+        for o in caps:
+            if o != c and ls[o].x0 > C.x0 + C.h and ls[o].yc > C.y0 - C.h and ls[o].yc < C.y1 + C.h:
+                xmax = min(xmax, ls[o].x0 - 0.2 * hmed)
+        members = [j for j in same_row[c] if row_owner.get(j) == c and ls[j].x0 < xmax]
+        for j in members:
+            claim(j, c, abs(ls[j].x0 - C.x1) * 0.01)
+        bottom = max([C.y1] + [ls[j].y1 for j in members])
+        below = sorted((j for j, L in enumerate(ls) if L.y0 > C.y0 + 0.5 * min(C.h, L.h) and j not in members
+                        and j != c), key=lambda j: (ls[j].y0, ls[j].x0))
+        count = 0
+        for j in below:
+            L = ls[j]
+            if L.x1 < xmin or L.x0 >= xmax:
+                continue
+            if L.y0 - bottom > 1.6 * max(hmed, 0.5 * L.h) + 0.2 * C.h:
+                break
+            if L.caption_role is not None:
+                break
+            if j in row_owner and row_owner[j] != c:
+                break
+            # a much bigger or smaller line (barcode digits, a 三段码, a footer) ends the block
+            if L.h > 2.2 * hmed or (count and L.h < 0.45 * hmed):
+                break
+            claim(j, c, 1.0 + (L.y0 - C.y1) / max(hmed, 1.0))
+            bottom = max(bottom, L.y1)
+            count += 1
+            if count >= 7:
+                break
+    for j, (_, c) in claims.items():
+        ls[j].block = c
+        ls[j].role = ls[c].caption_role or Role.UNKNOWN
+    for c in caps:
+        ls[c].block = c
+        ls[c].role = ls[c].caption_role or Role.UNKNOWN
+
+
+# ----------------------------------------------------------------------------------------------- fields
+_NAMEISH_ZH = re.compile(r"^\s*\*{0,2}[\u4e00-\u9fff·]{1,4}\*{0,3}\s*$")
+_NAMEISH_EN = re.compile(r"^\s*[A-Za-z][A-Za-z.'\-]*(?:[ ,]+[A-Za-z][A-Za-z.'&\-]*){0,4}\s*$")
+
+
+def _add(hits: List[Hit], new: Hit, text: str) -> List[Hit]:
+    return resolve(hits + [new], fold(text))
+
+
+def _block_rules(ls: List[_Line]) -> None:
+    """Rescan block members as such, then name the short first line and wrap addresses."""
+    blocks: Dict[int, List[int]] = {}
+    for j, L in enumerate(ls):
+        if L.block is not None:
+            blocks.setdefault(L.block, []).append(j)
+    for c, members in blocks.items():
+        role = ls[c].caption_role or Role.UNKNOWN
+        members.sort(key=lambda j: (ls[j].y0, ls[j].x0))
+        seen_street = False
+        for pos, j in enumerate(members):
+            L = ls[j]
+            if j == c and L.caption_only:
+                continue
+            left = _meaningful(_uncovered(L.text, [h for h in L.hits if h.sensitive or h.rule in (
+                "caption", "address_caption", "hotline", "date", "weight", "order_number")]))
+            if j == c or not left:
+                hits = L.hits  # nothing left to read differently in a block (or the caption line itself)
+            else:
+                hits = _scan(L.text, L.zh, in_block=True)
+                soft = ("block_address", "block_text")
+                rest = _uncovered(L.text, [h for h in hits if (h.sensitive and h.rule not in soft)
+                                           or h.rule in ("caption", "address_caption")])
+                core = _meaningful(rest)
+                if L.zh:
+                    if core and _NAMEISH_ZH.match(rest) and not zh.looks_like_address(core) and not any(
+                            h.category == Category.NAME for h in hits):
+                        s = len(rest) - len(rest.lstrip())
+                        e = len(rest.rstrip())
+                        hits = [h for h in hits if not (h.start < e and s < h.end and h.rule in soft)]
+                        hits = _add(hits, Hit(s, e, Category.NAME, "block_name", priority=60, score=0.75), L.text)
+                else:
+                    street = en.looks_like_street(L.text) or en.looks_like_city_line(L.text)
+                    seen_street = seen_street or street
+                    if not seen_street and core and _NAMEISH_EN.match(L.text) and not en.is_country(L.text):
+                        s = len(L.text) - len(L.text.lstrip())
+                        hits = _add([h for h in hits if h.rule not in soft],
+                                    Hit(s, len(L.text.rstrip()), Category.NAME, "block_name", priority=60, score=0.75),
+                                    L.text)
+                    elif seen_street:
+                        hits = [replace(h, category=Category.ADDRESS) if (h.category == Category.NAME and h.rule == "block_text")
+                                else h for h in hits]
+            if L.line.score < LOW_SCORE:
+                core = _meaningful(_uncovered(L.text, _sensitive(hits)))
+                if core:
+                    hits = [h for h in hits if not h.sensitive] + [
+                        Hit(0, len(L.text), Category.UNREADABLE, "low_confidence_in_block", priority=1, score=L.line.score)]
+                    hits = _replace_all(hits, L.text)
+            L.hits = [replace(h, role=role) if h.sensitive and h.role == Role.UNKNOWN and h.category not in _PARCEL
+                      else h for h in hits]
+
+
+_PARCEL = (Category.TRACKING_NUMBER, Category.BARCODE, Category.QRCODE)
+
+
+def _replace_all(hits: List[Hit], text: str) -> List[Hit]:
+    """An unreadable line: one span over the whole line, captions aside."""
+    caps = [h for h in hits if not h.sensitive and h.rule in ("caption",)]
+    un = [h for h in hits if h.category == Category.UNREADABLE]
+    if not caps:
+        return un
+    end = max(h.end for h in caps)
+    return caps + [Hit(end, len(text), Category.UNREADABLE, un[0].rule, priority=1, score=un[0].score)] if end < len(text) else caps
+
+
+def _same_row(a: _Line, b: _Line) -> bool:
+    lo = max(a.y0, b.y0)
+    hi = min(a.y1, b.y1)
+    return hi - lo >= 0.5 * min(a.h, b.h)
+
+
+def _neighbour_rules(ls: List[_Line]) -> None:
+    """Names beside phones (separate OCR boxes), names above street lines, wrapped addresses."""
+    for i, P in enumerate(ls):
+        if not any(h.category == Category.PHONE and h.sensitive for h in P.hits):
+            continue
+        for j, L in enumerate(ls):
+            if j == i or not _same_row(P, L):
+                continue
+            dist = (P.x0 - L.x1) if L.x1 <= P.x0 + P.h else (L.x0 - P.x1)
+            if dist < -P.h or dist > 8 * P.h:
+                continue
+            rest = _uncovered(L.text, _sensitive(L.hits) + [h for h in L.hits if h.rule == "caption"])
+            if L.zh and _NAMEISH_ZH.match(rest) and _meaningful(rest) and not any(
+                    h.category == Category.NAME for h in L.hits):
+                core = _meaningful(rest)
+                if core not in zh.NOT_NAMES and not zh.looks_like_address(core):
+                    s = len(rest) - len(rest.lstrip())
+                    L.hits = _add(L.hits, Hit(s, len(rest.rstrip()), Category.NAME, "name_beside_phone",
+                                              role=P.role, priority=60, score=0.7), L.text)
+    # wrapped addresses and names above streets
+    order = sorted(range(len(ls)), key=lambda j: (ls[j].y0, ls[j].x0))
+    for a_pos, a in enumerate(order):
+        A = ls[a]
+        a_addr = any(h.category == Category.ADDRESS and h.sensitive for h in A.hits)
+        if not a_addr:
+            continue
+        for b in order[a_pos + 1:]:
+            B = ls[b]
+            if B.y0 - A.y1 > 0.9 * max(A.h, B.h):
+                break
+            if B.y0 < A.yc or abs(B.x0 - A.x0) > 3 * A.h or B.zh != A.zh:
+                continue
+            rest = _uncovered(B.text, [h for h in B.hits if h.sensitive or h.rule == "caption"])
+            core = _meaningful(rest)
+            if not core or len(core) > 40:
+                continue
+            if A.zh:
+                if zh._KEEP_TEXT.search(core) or zh._HUB.search(core) or not has_cjk(core) and not re.search(r"\d", core):
+                    continue
+            else:
+                if en._KEEP_WORDS.search(core.upper()):
+                    continue
+            s = len(rest) - len(rest.lstrip())
+            B.hits = _add(B.hits, Hit(s, len(rest.rstrip()), Category.ADDRESS, "address_wrap", role=A.role,
+                                      priority=5, score=0.6), B.text)
+            if B.role == Role.UNKNOWN:
+                B.role = A.role
+            break
+    for b_pos, b in enumerate(order):
+        B = ls[b]
+        if B.zh or not (en.looks_like_street(B.text)):
+            continue
+        for a in reversed(order[:b_pos]):
+            A = ls[a]
+            if B.y0 - A.y1 > 1.0 * max(A.h, B.h):
+                break
+            if A.y1 > B.yc or abs(B.x0 - A.x0) > 3 * B.h:
+                continue
+            if _sensitive(A.hits) or A.caption_role is not None:
+                break
+            if _NAMEISH_EN.match(A.text) and not en._KEEP_WORDS.search(A.text.upper()):
+                s = len(A.text) - len(A.text.lstrip())
+                A.hits = _add(A.hits, Hit(s, len(A.text.rstrip()), Category.NAME, "name_above_street",
+                                          role=B.role, priority=5, score=0.6), A.text)
+            break
+
+
+def _stub_rules(ls: List[_Line]) -> None:
+    """Values already known on this label (names, phones, addresses) found again elsewhere."""
+    known: List[Tuple[str, Category, Role]] = []
+    for L in ls:
+        for h in L.hits:
+            if h.sensitive and h.category in (Category.NAME, Category.PHONE, Category.ADDRESS, Category.ID_NUMBER):
+                v = compact(L.text[h.start:h.end])
+                if (L.zh and len(v) >= 2) or len(v) >= 4:
+                    known.append((v, h.category, h.role))
+    if not known:
+        return
+    known = list(dict.fromkeys(known))
+    for L in ls:
+        comp_map = [k for k, c in enumerate(fold(L.text).upper()) if c.isalnum()]
+        comp = compact(L.text)
+        if len(comp) != len(comp_map) or len(comp) < 2:
+            continue
+        for v, cat, role in known:
+            if v not in comp:
+                continue
+            start = comp.find(v)
+            while start >= 0:
+                s, e = comp_map[start], comp_map[start + len(v) - 1] + 1
+                if not any(h.sensitive and h.start <= s and h.end >= e for h in L.hits):
+                    if not any(h.rule == "caption" and h.start < e and s < h.end for h in L.hits):
+                        L.hits = _add(L.hits, Hit(s, e, cat, "repeated_value", role=role, priority=3, score=0.8),
+                                      L.text)
+                start = comp.find(v, start + 1)
+
+
+def _trim(text: str, s: int, e: int) -> Tuple[int, int]:
+    while s < e and text[s] in " \t,，;；:：":
+        s += 1
+    while e > s and text[e - 1] in " \t,，;；:：":
+        e -= 1
+    return s, e
+
+
+def _to_fields(ls: List[_Line]) -> List[Field]:
+    fields: List[Field] = []
+    # addresses of one block (or of consecutive wrapped lines) become one field with one span per line
+    addr_groups: Dict[Tuple, List[Tuple[_Line, Hit]]] = {}
+    for L in sorted(ls, key=lambda L: (L.y0, L.x0)):
+        for h in L.hits:
+            if not h.sensitive and h.rule not in ("hotline", "order_number"):
+                continue
+            if h.category == Category.ADDRESS:
+                key = ("block", L.block, h.role) if L.block is not None else ("line", L.idx, h.start)
+                # a wrap continuation joins the address of the line above it
+                if h.rule == "address_wrap" and L.block is None:
+                    for k2 in list(addr_groups):
+                        last_L = addr_groups[k2][-1][0]
+                        if last_L.y1 <= L.y0 + 0.5 * L.h and L.y0 - last_L.y1 < 1.0 * L.h and last_L is not L:
+                            key = k2
+                addr_groups.setdefault(key, []).append((L, h))
+                continue
+            s, e = _trim(L.text, h.start, h.end)
+            if e <= s:
+                continue
+            fields.append(Field(
+                category=h.category, role=h.role, spans=(Span(L.idx, s, e),), score=round(h.score, 3),
+                rule=h.rule, sensitive=h.sensitive, value=L.text[s:e]))
+    for key, items in addr_groups.items():
+        items = [(L, replace(h, start=_trim(L.text, h.start, h.end)[0], end=_trim(L.text, h.start, h.end)[1]))
+                 for L, h in items]
+        items = [(L, h) for L, h in items if h.end > h.start]
+        if not items:
+            continue
+        role = next((h.role for _, h in items if h.role != Role.UNKNOWN), Role.UNKNOWN)
+        fields.append(Field(
+            category=Category.ADDRESS, role=role, spans=tuple(Span(L.idx, h.start, h.end) for L, h in items),
+            score=round(min(h.score for _, h in items), 3), rule=items[0][1].rule,
+            value="\n".join(L.text[h.start:h.end] for L, h in items)))
+    return fields
+
+
+def classify_label(lines: Sequence[TextLine], indices: Sequence[int]) -> List[Field]:
+    ls: List[_Line] = []
+    for i in indices:
+        x0, y0, x1, y1, h = _box(lines[i])
+        ls.append(_Line(i, lines[i], x0, y0, x1, y1, h))
+    if not ls:
+        return []
+    n_cjk = sum(1 for L in ls if has_cjk(L.text))
+    is_zh = n_cjk >= max(1, int(0.15 * len(ls)))
+    for L in ls:
+        L.zh = is_zh
+        L.hits = _scan(L.text, is_zh)
+        L.caption_role, L.caption_only = _role_caption(L)
+    _assign_blocks(ls)
+    _block_rules(ls)
+    _neighbour_rules(ls)
+    _stub_rules(ls)
+    # roles for lines outside blocks come from their own captions; low-confidence lines full of digits
+    for L in ls:
+        if L.block is None and L.line.score < 0.35:
+            rest = _meaningful(_uncovered(L.text, _sensitive(L.hits)))
+            if sum(c.isdigit() for c in rest) >= 5:
+                L.hits = _add([h for h in L.hits if not h.sensitive] + _sensitive(L.hits),
+                              Hit(0, len(L.text), Category.UNREADABLE, "low_confidence_digits", priority=0,
+                                  score=L.line.score), L.text)
+    return _to_fields(ls)
+
+
+# ----------------------------------------------------------------------------------------------- symbols
+def symbol_fields(lines: Sequence[TextLine], symbols: Sequence[Symbol], fields: List[Field]) -> List[Field]:
+    out = list(fields)
+    for si, sym in enumerate(symbols):
+        cat = Category.QRCODE if sym.is_2d else Category.BARCODE
+        rule = ("symbol_2d" if sym.is_2d else "symbol_1d") if sym.decoded else "symbol_undecoded"
+        out.append(Field(category=cat, role=Role.UNKNOWN, symbols=(si,), score=float(sym.score), rule=rule,
+                         value=sym.payload))
+        pay = compact(sym.payload) if sym.decoded else ""
+        if len(pay) < 6:
+            continue
+        for li, line in enumerate(lines):
+            comp_map = [k for k, c in enumerate(fold(line.text).upper()) if c.isalnum()]
+            comp = compact(line.text)
+            if len(comp) != len(comp_map) or len(comp) < 6:
+                continue
+            # the longest digit/letter run of the line that is a part of the payload (or holds it)
+            span = None
+            pos = comp.find(pay)
+            if pos >= 0:
+                span = (pos, pos + len(pay))
+            else:
+                for m in re.finditer(r"[A-Z0-9]{6,}", comp):
+                    tok = m.group(0)
+                    if len(tok) >= 8 and tok in pay and sum(c.isdigit() for c in tok) >= 6:
+                        span = (m.start(), m.end())
+                        break
+            if span is None:
+                continue
+            s, e = comp_map[span[0]], comp_map[span[1] - 1] + 1
+            merged = False
+            for fi, f in enumerate(out):
+                if f.category == Category.TRACKING_NUMBER and any(
+                        sp.line == li and sp.start <= s and sp.end >= e - 1 for sp in f.spans):
+                    out[fi] = replace(f, symbols=tuple(sorted(set(f.symbols) | {si})), rule=f.rule + "+symbol")
+                    merged = True
+                    break
+            if merged:
+                continue
+            # it may overlap a field of another category (a 12-digit run read as a phone): keep both
+            out.append(Field(category=Category.TRACKING_NUMBER, role=Role.UNKNOWN, spans=(Span(li, s, e),),
+                             symbols=(si,), score=0.95, rule="repeats_symbol", value=line.text[s:e]))
+    return out
+
+
+def classify_lines(lines: Sequence[TextLine], symbols: Sequence[Symbol] = ()) -> List[Field]:
+    by_label: Dict[int, List[int]] = {}
+    for i, line in enumerate(lines):
+        by_label.setdefault(line.label_index, []).append(i)
+    fields: List[Field] = []
+    for _, idx in sorted(by_label.items()):
+        fields.extend(classify_label(lines, idx))
+    return symbol_fields(lines, symbols, fields)
