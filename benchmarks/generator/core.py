@@ -1,0 +1,355 @@
+"""make_photo(): a label, drawn with ground truth, photographed the way phones do."""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import zlib
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+from . import layouts_en as EN
+from . import layouts_zh as ZH
+from .canvas import LabelCanvas
+from .exif import build_exif
+from .geometry import (Curve, apply_h, camera_quad, densify, quad_bbox, resize_matrix, rot_matrix, simplify,
+                       translation, warp_into)
+from .scene import add_noise, background, gain_field, motion_kernel, shadow_polygon, thermal_print
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    locale: str
+    width_mm: float
+    height_mm: float
+    draw: Callable
+    thermal: bool = True
+    paper: Tuple[int, int, int] = (247, 246, 241)
+
+
+LAYOUTS: Dict[str, Layout] = {
+    "zh_ecommerce": Layout("zh_ecommerce", "zh", 100, 150, ZH.zh_ecommerce),
+    "zh_privacy": Layout("zh_privacy", "zh", 100, 150, ZH.zh_privacy),
+    "zh_sf": Layout("zh_sf", "zh", 100, 150, ZH.zh_sf),
+    "zh_form": Layout("zh_form", "zh", 180, 110, ZH.zh_form, thermal=False, paper=(244, 240, 232)),
+    "us_usps": Layout("us_usps", "en", 101.6, 152.4, EN.us_usps),
+    "us_ups": Layout("us_ups", "en", 101.6, 152.4, EN.us_ups),
+    "us_fedex": Layout("us_fedex", "en", 101.6, 152.4, EN.us_fedex),
+    "dhl_intl": Layout("dhl_intl", "en", 101.6, 152.4, EN.dhl_intl),
+    "amazon": Layout("amazon", "en", 101.6, 152.4, EN.amazon),
+    "in_courier": Layout("in_courier", "en", 101.6, 152.4, EN.in_courier),
+}
+
+STANDARD_CONDITIONS = ("standard", "gps", "png", "shadow", "exif_rot")
+HARD_CONDITIONS = ("chat1080", "perspective", "rot90", "rot180", "rot270", "curved", "small", "lowlight", "blur",
+                   "jpeg")
+CONDITIONS: Tuple[str, ...] = STANDARD_CONDITIONS + HARD_CONDITIONS + ("nolabel",)
+SIZES = {"12mp": (4000, 3000), "8mp": (3264, 2448), "2mp": (1600, 1200), "1mp": (1200, 900)}
+PHONES = [("Apple", "iPhone 13"), ("Xiaomi", "Redmi Note 12"), ("HUAWEI", "ELS-AN00"), ("samsung", "SM-G991B"),
+          ("Google", "Pixel 7"), ("OPPO", "PGEM10"), ("vivo", "V2219A")]
+
+
+def _crc(s: str) -> int:
+    return zlib.crc32(s.encode())
+
+
+def photo_name(layout: str, conditions: Sequence[str], seed: int) -> str:
+    return f"{layout}__{'-'.join(conditions)}__{seed:04d}"
+
+
+class GeneratedPhoto:
+    """A generated photo: encoded bytes, truth dict and (lazily) the displayed pixels."""
+
+    def __init__(self, name: str, image_bytes: bytes, fmt: str, truth: dict,
+                 id_map: Optional[np.ndarray] = None) -> None:
+        self.name = name
+        self.image_bytes = image_bytes
+        self.format = fmt
+        self.truth = truth
+        self.id_map = id_map  # HxW uint16 (item id + 1) in displayed coordinates, only with ids=True
+
+    @property
+    def ext(self) -> str:
+        return ".png" if self.format == "PNG" else ".jpg"
+
+    @functools.cached_property
+    def pixels(self) -> np.ndarray:
+        im = Image.open(io.BytesIO(self.image_bytes))
+        im = ImageOps.exif_transpose(im)
+        return np.asarray(im.convert("RGB"))
+
+    def __repr__(self) -> str:
+        return f"GeneratedPhoto({self.name}, {self.format}, {len(self.image_bytes)} bytes)"
+
+
+def _set_of(conds: Sequence[str]) -> str:
+    if "nolabel" in conds:
+        return "nolabel"
+    if any(c in HARD_CONDITIONS for c in conds):
+        return "hard"
+    return "standard"
+
+
+def _shoelace(p: np.ndarray) -> float:
+    x, y = p[:, 0], p[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))))
+
+
+def _place(rng: np.random.Generator, W: int, H: int, lw: float, lh: float, conds) -> np.ndarray:
+    """Label quad (TL, TR, BR, BL of the upright label) in frame pixels."""
+    small = "small" in conds
+    roll = rng.uniform(-7.5, 7.5)
+    pitch, yaw = rng.uniform(-8, 8), rng.uniform(-8, 8)
+    if "perspective" in conds:
+        if rng.random() < 0.5:
+            pitch = rng.choice([-1, 1]) * rng.uniform(28, 45)
+            yaw = rng.uniform(-12, 12)
+        else:
+            yaw = rng.choice([-1, 1]) * rng.uniform(28, 42)
+            pitch = rng.uniform(-12, 12)
+        roll = rng.uniform(-15, 15)
+    q = camera_quad(lw, lh, roll, pitch, yaw)
+    frac = rng.uniform(0.025, 0.06) if small else rng.uniform(0.30, 0.55)
+    k = np.sqrt(frac * W * H / _shoelace(q))
+    margin = 0.03 * min(W, H)
+    for _ in range(40):
+        qq = q * k
+        ext = qq.max(0) - qq.min(0)
+        if ext[0] <= W - 2 * margin and ext[1] <= H - 2 * margin:
+            break
+        k *= 0.95
+    qq = q * k
+    lo = -qq.min(0) + margin
+    hi = np.array([W, H]) - qq.max(0) - margin
+    t = lo + (hi - lo) * rng.uniform(0.15, 0.85, 2) if not small else lo + (hi - lo) * rng.uniform(0, 1, 2)
+    return qq + t
+
+
+def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence[str] = ("standard",),
+               size: str = "12mp", ids: bool = False) -> GeneratedPhoto:
+    """Render one photo with ground truth. Deterministic: same arguments -> same bytes.
+
+    ``ids=True`` also returns ``id_map`` (item id + 1 per pixel, nearest-neighbour through the same geometric
+    mappings as the pixels) for checking polygon accuracy.
+    """
+    conds = tuple(conditions) or ("standard",)
+    for c in conds:
+        if c not in CONDITIONS:
+            raise ValueError(f"unknown condition {c!r}; known: {', '.join(CONDITIONS)}")
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}")
+    if size not in SIZES:
+        raise ValueError(f"unknown size {size!r}; known: {', '.join(SIZES)}")
+    L = LAYOUTS[layout]
+    cs = set(conds)
+    nolabel = "nolabel" in cs
+    rng = np.random.default_rng([seed, _crc(layout), _crc(",".join(sorted(cs))), _crc(size)])
+    label_rng = np.random.default_rng([seed, _crc(layout)])
+
+    long_, short_ = SIZES[size]
+    landscape_label = L.width_mm > L.height_mm
+    landscape = (rng.random() < 0.8) == landscape_label
+    W, H = (long_, short_) if landscape else (short_, long_)
+
+    quad = _place(rng, W, H, L.width_mm, L.height_mm, cs)
+    frame_ppm = float(np.sqrt(_shoelace(quad) / (L.width_mm * L.height_mm)))
+
+    # ---------------- background
+    img = background(rng, W, H, quad, "small" in cs)
+    id_frame = np.zeros((H, W), np.uint16) if ids else None
+    items_out: List[dict] = []
+    M_total = np.eye(3)
+    curve: Optional[Curve] = None
+    canvas: Optional[LabelCanvas] = None
+    H_label = np.eye(3)
+    if not nolabel:
+        ppm = float(np.clip(frame_ppm * 1.1, 4.0, 17.0))
+        canvas = LabelCanvas(L.width_mm, L.height_mm, ppm, paper=L.paper, locale=L.locale)
+        L.draw(canvas, label_rng)
+        lab = canvas.rgb
+        if L.thermal:
+            lab = thermal_print(rng, lab, L.paper, ppm)
+        else:
+            lab = cv2.GaussianBlur(lab, (0, 0), max(0.3, 0.03 * ppm))
+        lh, lw = lab.shape[:2]
+        alpha = np.ones((lh, lw), np.float32)
+        src_rgba = np.dstack([lab, alpha])
+        src_ids = canvas.ids
+        # plane of the label as photographed: flat, or curved (cylinder + gentle wave)
+        x0c, y0c, x1c, y1c = -0.5, -0.5, lw - 0.5, lh - 0.5
+        ox = oy = 0.0
+        if "curved" in cs:
+            axis = "x" if rng.random() < 0.6 else "y"
+            span = lw if axis == "x" else lh
+            other = lh if axis == "x" else lw
+            thmax = rng.uniform(0.5, 0.85)
+            R = span / (2 * thmax)
+            curve = Curve(radius=R, sag=float(rng.choice([-1, 1]) * R * rng.uniform(0.12, 0.3)),
+                          cx=(lw - 1) / 2, cy=(lh - 1) / 2, axis=axis,
+                          wobble=float(other * rng.uniform(0.003, 0.008)),
+                          wobble_period=float(span * rng.uniform(0.5, 0.9)))
+            ex = curve.extent(lw, lh)
+            ox, oy = -ex[0] + 2, -ex[1] + 2
+            cw, ch = int(np.ceil(ex[2] - ex[0] + 4)), int(np.ceil(ex[3] - ex[1] + 4))
+            mx, my, th = curve.inverse_maps(cw, ch, ox, oy)
+            src_rgba = cv2.remap(src_rgba, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+            shade = (1 - 0.22 * (1 - np.cos(th)) + 0.08 * np.sin(th) * rng.choice([-1, 1]))
+            src_rgba[..., :3] *= shade[..., None]
+            if ids:
+                src_ids = cv2.remap(canvas.ids, mx, my, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
+                                    borderValue=0)
+            x0c, y0c, x1c, y1c = ex[0], ex[1], ex[2], ex[3]
+        corners = np.array([[x0c, y0c], [x1c, y0c], [x1c, y1c], [x0c, y1c]], np.float32)
+        H_label = cv2.getPerspectiveTransform(corners, quad.astype(np.float32)).astype(np.float64)
+        M_pix = H_label @ translation(-ox, -oy)
+        bb = quad_bbox(quad, W, H, pad=6)
+        assert bb is not None
+        bx0, by0, bx1, by1 = bb
+        warped = warp_into(src_rgba, M_pix, bb)
+        a = warped[..., 3:4]
+        region = img[by0:by1, bx0:bx1]
+        # label edge shadow (it sits slightly above the surface)
+        sh = cv2.GaussianBlur(a[..., 0], (0, 0), max(1.0, frame_ppm * 0.4))
+        sh = np.roll(sh, (int(frame_ppm * 0.3), int(frame_ppm * 0.2)), (0, 1))
+        region *= (1 - 0.25 * sh)[..., None]
+        region += (warped[..., :3] - region) * a
+        if ids:
+            wid = warp_into(src_ids, M_pix, bb, interp=cv2.INTER_NEAREST)
+            id_frame[by0:by1, bx0:bx1] = wid  # type: ignore[index]
+
+    # ---------------- lighting and camera
+    lowlight = "lowlight" in cs
+    shadow_q = shadow_polygon(rng, quad) if "shadow" in cs else None
+    g = gain_field(rng, W, H, shadow_q, lowlight)
+    cast = np.array([[1.04, 1.0, 0.9], [0.96, 1.0, 1.05], [1.0, 1.0, 1.0], [1.02, 1.0, 0.96]][int(rng.integers(4))],
+                    np.float32)
+    g = g[..., None] * cast
+    img *= g
+    del g
+    frame = np.clip(img + 0.5, 0, 255).astype(np.uint8)
+    del img
+    text_px = 2.8 * frame_ppm  # typical text height in photo pixels
+    # optics + phone sharpening in one small kernel
+    frame = cv2.GaussianBlur(frame, (0, 0), 1.0 if lowlight else 0.55)
+    frame = cv2.addWeighted(frame, 1.35, cv2.GaussianBlur(frame, (0, 0), 1.6), -0.35, 0)
+    if "blur" in cs:
+        if rng.random() < 0.5:
+            k = motion_kernel(text_px * rng.uniform(0.18, 0.32), rng.uniform(0, np.pi))
+            frame = cv2.filter2D(frame, -1, k)
+        else:
+            frame = cv2.GaussianBlur(frame, (0, 0), text_px * rng.uniform(0.08, 0.13))
+    frame = add_noise(rng, frame, sigma=(rng.uniform(5, 8) if lowlight else rng.uniform(1.0, 2.2)),
+                      chroma=(rng.uniform(3, 5) if lowlight else 0.8))
+    if lowlight:
+        frame = cv2.GaussianBlur(frame, (0, 0), 0.6)
+
+    # ---------------- display geometry: rotation, chat resize
+    M_disp = np.eye(3)
+    k = {"rot90": 3, "rot180": 2, "rot270": 1}
+    for c, kk in k.items():
+        if c in cs:
+            M_disp = rot_matrix(kk, frame.shape[1], frame.shape[0]) @ M_disp
+            frame = np.ascontiguousarray(np.rot90(frame, kk))
+            if ids:
+                id_frame = np.ascontiguousarray(np.rot90(id_frame, kk))
+            break
+    if "chat1080" in cs:
+        h0, w0 = frame.shape[:2]
+        s = 1080 / max(h0, w0)
+        w1, h1 = int(round(w0 * s)), int(round(h0 * s))
+        frame = cv2.resize(frame, (w1, h1), interpolation=cv2.INTER_AREA)
+        M_disp = resize_matrix(w0, h0, w1, h1) @ M_disp
+        if ids:
+            id_frame = _resize_ids(id_frame, w1, h1)
+    Hd, Wd = frame.shape[:2]
+
+    # ---------------- truth polygons
+    if canvas is not None:
+        for it in canvas.items:
+            pts = it.corners()
+            if curve is not None:
+                pts = curve.forward(densify(pts, step=max(3.0, canvas.ppm * 1.0)))
+            p = apply_h(M_disp @ H_label, pts)
+            if curve is not None:
+                p = simplify(p, eps=0.3)
+            d = {"id": it.id, "kind": it.kind, "text": it.text, "category": it.category,
+                 "role": it.role if it.role in ("recipient", "sender") else "none",
+                 "sensitive": bool(it.sensitive),
+                 "polygon": [[round(float(x), 2), round(float(y), 2)] for x, y in p]}
+            if it.kind == "symbol":
+                d["symbology"] = it.symbology
+                d["payload"] = it.payload
+            items_out.append(d)
+
+    # ---------------- encoding
+    fmt = "PNG" if "png" in cs else "JPEG"
+    if "jpeg" in cs:
+        for q in (int(rng.integers(22, 36)), int(rng.integers(15, 30))):
+            buf = io.BytesIO()
+            Image.fromarray(frame).save(buf, "JPEG", quality=q)
+            frame = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+    orientation = 1
+    stored = frame
+    if "exif_rot" in cs:
+        orientation = int(rng.choice([6, 8, 3]))
+        kk = {6: 1, 8: -1, 3: 2}[orientation]
+        stored = np.ascontiguousarray(np.rot90(frame, kk))
+    gps = "gps" in cs
+    exif_bytes = b""
+    want_exif = gps or orientation != 1 or ("chat1080" not in cs and rng.random() < 0.7)
+    if want_exif:
+        make, model = PHONES[int(rng.integers(len(PHONES)))]
+        gpsv = None
+        if gps:
+            if L.locale == "zh":
+                gpsv = (rng.uniform(22.3, 40.0), rng.uniform(104.0, 121.5), rng.uniform(5, 400))
+            else:
+                gpsv = (rng.uniform(30.0, 47.0), rng.uniform(-122.0, -75.0), rng.uniform(5, 900))
+        thumb = None
+        if gps or rng.random() < 0.6:
+            th = Image.fromarray(stored)
+            th.thumbnail((160, 160))
+            tb = io.BytesIO()
+            th.save(tb, "JPEG", quality=75)
+            thumb = tb.getvalue()
+        dt = f"20{int(rng.integers(23, 26))}:{int(rng.integers(1, 13)):02d}:{int(rng.integers(1, 29)):02d} " \
+             f"{int(rng.integers(7, 22)):02d}:{int(rng.integers(0, 60)):02d}:{int(rng.integers(0, 60)):02d}"
+        exif_bytes = build_exif(make=make, model=model, orientation=orientation, datetime=dt,
+                                width=stored.shape[1], height=stored.shape[0], gps=gpsv, thumbnail=thumb)
+    buf = io.BytesIO()
+    pil = Image.fromarray(stored)
+    if fmt == "PNG":
+        kw = {"exif": exif_bytes} if exif_bytes else {}
+        pil.save(buf, "PNG", compress_level=1, **kw)
+    else:
+        q = int(rng.integers(62, 76)) if "chat1080" in cs else int(rng.integers(88, 96))
+        kw = {"exif": exif_bytes} if exif_bytes else {}
+        pil.save(buf, "JPEG", quality=q, subsampling=2 if q < 90 else 1, **kw)
+    data = buf.getvalue()
+
+    name = photo_name(layout, conds, seed)
+    truth = {
+        "image": name + (".png" if fmt == "PNG" else ".jpg"),
+        "width": Wd, "height": Hd, "seed": seed, "layout": layout, "locale": L.locale,
+        "set": _set_of(conds), "conditions": list(conds), "gps": gps, "exif_orientation": orientation,
+        "size": size, "format": fmt, "label_quad": None if nolabel else
+        [[round(float(x), 2), round(float(y), 2)] for x, y in apply_h(M_disp, quad)],
+        "items": items_out,
+    }
+    return GeneratedPhoto(name, data, fmt, truth, id_map=id_frame)
+
+
+def _resize_ids(ids: np.ndarray, w1: int, h1: int) -> np.ndarray:
+    """Nearest-neighbour resize consistent with the pixel-centre mapping used for polygons."""
+    h0, w0 = ids.shape
+    xs = np.clip(np.round((np.arange(w1) + 0.5) * w0 / w1 - 0.5), 0, w0 - 1).astype(np.int64)
+    ys = np.clip(np.round((np.arange(h1) + 0.5) * h0 / h1 - 0.5), 0, h0 - 1).astype(np.int64)
+    return ids[ys][:, xs]
