@@ -99,7 +99,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 rec["report"] = tim
             st.write(json.dumps(rec) + "\n")
             st.flush()
-    proc = {"shard": a.shard, "peak_rss_mb": round(peak_rss_mb(), 1), "load_seconds": round(load_s, 3),
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0  # e.g. tesseract processes
+    proc = {"shard": a.shard, "peak_rss_mb": round(peak_rss_mb(), 1), "children_peak_rss_mb": round(kids, 1), "load_seconds": round(load_s, 3),
             "photos": len(todo), "pid": os.getpid()}
     (out / f"_proc.{i}.json").write_text(json.dumps(proc))
     return 0

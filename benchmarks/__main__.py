@@ -1,0 +1,496 @@
+"""One command: generate the photos (cached), run every tool on the same photos, score, publish.
+
+    python -m benchmarks run --set quick|full [--tools a,b,...] [--out DIR] [--workers N]
+                             [--limit TOOL=N ...] [--photos DIR] [--fresh] [--score-workers N]
+    python -m benchmarks report          # rebuild BENCHMARKS.md from benchmarks/results/*.json
+    python -m benchmarks profile         # stage breakdown of a 12 MP photo (benchmarks/profile.py)
+
+Each tool runs in its own subprocess(es) (``benchmarks.baselines.run``), so its peak memory is its own, one
+tool after the other so they do not compete for the CPU. Runs resume: outputs and per-photo status stay in
+``OUT/<tool>/`` keyed by a stamp of the photos and the tool's code; ``--fresh`` starts over. Scores are cached
+per photo. Exit status is non-zero only when the harness itself (or the parcel-redact default tool's
+process) crashes; tool failures on photos are counted as failures in the table, not as a crash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+PHOTOS = ROOT / "benchmarks" / "photos"
+log = logging.getLogger("benchmarks")
+
+DEFAULT_TOOLS = ["parcel-redact", "parcel-redact-zbar", "parcel-redact-paddle", "presidio", "naive"]
+# Slow or secondary tools run on an evenly spread subset so the quick set stays inside CI's budget and the
+# full set inside ~40 minutes on 2 cores. parcel-redact (default config) always runs on every photo.
+DEFAULT_LIMITS = {
+    "quick": {"presidio": 6, "parcel-redact-zbar": 6, "parcel-redact-paddle": 6, "naive": 6},
+    "full": {"presidio": 50, "parcel-redact-zbar": 40, "parcel-redact-paddle": 40, "naive": 80},
+}
+
+
+# ----------------------------------------------------------------------------------------------- utils
+def _hash_files(paths: Sequence[Path]) -> str:
+    h = hashlib.sha1()
+    for p in sorted(paths):
+        try:
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+        except OSError:
+            continue
+    return h.hexdigest()[:12]
+
+
+def _py_files(*dirs: Path) -> List[Path]:
+    out: List[Path] = []
+    for d in dirs:
+        if d.is_file():
+            out.append(d)
+        elif d.exists():
+            out += [p for p in d.rglob("*.py") if "__pycache__" not in p.parts]
+    return out
+
+
+def tool_code_stamp(tool: str) -> str:
+    b = ROOT / "benchmarks" / "baselines"
+    files = [b / "run.py", b / "common.py", b / "__init__.py"]
+    if tool.startswith("parcel-redact"):
+        files += _py_files(ROOT / "redact", b / "parcel.py")
+    else:
+        files.append(b / f"{tool}.py")
+    return _hash_files(files)
+
+
+def git_commit() -> str:
+    try:
+        c = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                           timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return c + ("+dirty" if dirty else "")
+    except Exception:
+        return "unknown"
+
+
+def machine() -> Dict[str, Any]:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "mem_gb": mem, "python": platform.python_version(),
+            "os": platform.platform(terse=True)}
+
+
+def spread(names: Sequence[str], n: Optional[int]) -> List[str]:
+    """``n`` names evenly spread over the sorted list (every name when n is None or large)."""
+    names = sorted(names)
+    if n is None or n >= len(names):
+        return list(names)
+    if n <= 0:
+        return []
+    step = len(names) / n
+    return [names[int(i * step)] for i in range(n)]
+
+
+# ---------------------------------------------------------------------------------------------- photos
+def generator_stamp() -> str:
+    return _hash_files(_py_files(ROOT / "benchmarks" / "generator", ROOT / "benchmarks" / "generate.py"))
+
+
+def ensure_photos(set_name: str, seed: Optional[int], photos: Optional[Path]) -> Path:
+    """The photo folder for this set (generated once per generator version + seed, then reused)."""
+    if photos is not None:
+        return photos
+    stamp = f"{set_name}|seed={seed}|gen={generator_stamp()}"
+    d = PHOTOS / (set_name if seed is None else f"{set_name}-s{seed}")
+    mark = d / ".generated"
+    if mark.exists() and mark.read_text() == stamp:
+        return d
+    if d.exists():
+        shutil.rmtree(d)
+    tmp = d.with_name(d.name + ".tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    cmd = [sys.executable, "-m", "benchmarks.generate", "--set", set_name, "--out", str(tmp)]
+    if seed is not None:
+        cmd += ["--seed", str(seed)]
+    t = time.perf_counter()
+    log.info("generating the %s set (%s)", set_name, " ".join(cmd[2:]))
+    subprocess.run(cmd, cwd=ROOT, check=True)
+    os.replace(tmp, d)
+    mark.write_text(stamp)
+    log.info("generated %d photos in %.0f s", len(list(d.glob("*.json"))), time.perf_counter() - t)
+    return d
+
+
+# ------------------------------------------------------------------------------------------- run tools
+def run_tool(tool: str, photos: Path, out: Path, names: Sequence[str], workers: int, fresh: bool) -> Dict[str, Any]:
+    """Run one tool (in ``workers`` subprocesses) on ``names``. Returns wall time, peak memory, crashes."""
+    tdir = out / tool
+    stamp = json.dumps({"photos": str(photos), "photos_mark": (photos / ".generated").read_text()
+                        if (photos / ".generated").exists() else "", "code": tool_code_stamp(tool)})
+    sp = tdir / "_stamp.json"
+    if fresh or (tdir.exists() and (not sp.exists() or sp.read_text() != stamp)):
+        shutil.rmtree(tdir, ignore_errors=True)
+    tdir.mkdir(parents=True, exist_ok=True)
+    sp.write_text(stamp)
+    for p in tdir.glob("_proc.*.json"):
+        p.unlink()
+    names_file = tdir / "_names.txt"
+    names_file.write_text("\n".join(names) + "\n")
+    workers = max(1, min(workers, len(names) or 1))
+    env = dict(os.environ)
+    env.setdefault("PYTHONPATH", str(ROOT))
+    if workers > 1:
+        env["OMP_NUM_THREADS"] = "1"
+    t = time.perf_counter()
+    procs = []
+    for i in range(workers):
+        cmd = [sys.executable, "-m", "benchmarks.baselines.run", "--tool", tool, "--photos", str(photos),
+               "--out", str(tdir), "--names", str(names_file), "--shard", f"{i}/{workers}"]
+        procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env))
+    codes = [p.wait() for p in procs]
+    wall = time.perf_counter() - t
+    peak = 0.0
+    child_peak = 0.0
+    load = []
+    for p in tdir.glob("_proc.*.json"):
+        d = json.loads(p.read_text())
+        peak = max(peak, float(d.get("peak_rss_mb") or 0))
+        child_peak = max(child_peak, float(d.get("children_peak_rss_mb") or 0))
+        load.append(float(d.get("load_seconds") or 0))
+    return {"wall_seconds": round(wall, 1), "workers": workers, "exit_codes": codes,
+            "crashed": any(c != 0 for c in codes), "peak_rss_mb": round(peak, 1) or None,
+            "children_peak_rss_mb": round(child_peak, 1) or None,
+            "load_seconds": round(max(load), 2) if load else None}
+
+
+def score_tool(photos: Path, tdir: Path, names: Sequence[str], workers: int) -> List[Dict[str, Any]]:
+    from benchmarks.score import score_dir
+
+    return score_dir(photos, tdir, workers=workers, names=names)
+
+
+def summarize(photo_scores: List[Dict[str, Any]], names: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+    from benchmarks.score import aggregate
+
+    if names is not None:
+        keep = set(names)
+        photo_scores = [p for p in photo_scores if p["name"] in keep]
+    sets = sorted({p["set"] for p in photo_scores})
+    return {"all": aggregate(photo_scores),
+            "by_set": {s: aggregate(photo_scores, sets=[s]) for s in sets}}
+
+
+def cmd_run(a: argparse.Namespace) -> int:
+    from benchmarks.baselines import DESCRIPTIONS, unavailable
+    from benchmarks.score import fmt_pct, load_truth
+
+    t_start = time.perf_counter()
+    set_name = a.set
+    photos = ensure_photos(set_name, a.seed, Path(a.photos) if a.photos else None)
+    truths = load_truth(photos)
+    if not truths:
+        log.error("no photos with truth in %s", photos)
+        return 2
+    all_names = [t.name for t in truths]
+    out = Path(a.out or ROOT / "benchmarks" / "out" / set_name)
+    tools = [t.strip() for t in (a.tools.split(",") if a.tools else DEFAULT_TOOLS) if t.strip()]
+    limits: Dict[str, Optional[int]] = dict(DEFAULT_LIMITS.get(set_name, {}))
+    for spec in a.limit or []:
+        k, _, v = spec.partition("=")
+        limits[k] = None if v in ("", "all", "none") else int(v)
+    results: Dict[str, Any] = {}
+    scores: Dict[str, List[Dict[str, Any]]] = {}
+    crashed_main = False
+    for tool in tools:
+        why = unavailable(tool)
+        if why:
+            log.warning("skipping %s: %s", tool, why)
+            results[tool] = {"description": DESCRIPTIONS.get(tool, tool), "skipped": why}
+            continue
+        names = spread(all_names, limits.get(tool))
+        log.info("running %s on %d photos (%d workers)", tool, len(names), a.workers)
+        info = run_tool(tool, photos, out, names, a.workers, a.fresh)
+        if info["crashed"]:
+            log.error("%s: a tool process exited with %s", tool, info["exit_codes"])
+            if tool == "parcel-redact":
+                crashed_main = True
+        t = time.perf_counter()
+        scores[tool] = score_tool(photos, out / tool, names, a.score_workers)
+        info["score_seconds"] = round(time.perf_counter() - t, 1)
+        results[tool] = {"description": DESCRIPTIONS.get(tool, tool), "skipped": None, "photos": len(names),
+                         **info, **summarize(scores[tool])}
+        agg = results[tool]["all"]
+        log.info("%s: leak %s, clean photos %s, %s s/photo median; scored in %.0f s", tool,
+                 fmt_pct(agg["leak_rate"], 2), fmt_pct(agg["clean_photo_rate"]),
+                 "n/a" if agg["seconds_median"] is None else f"{agg['seconds_median']:.2f}", info["score_seconds"])
+    # every tool that ran, on the photos they all ran on
+    ran = [t for t in scores]
+    common = sorted(set.intersection(*[{p["name"] for p in scores[t]} for t in ran])) if ran else []
+    for t in ran:
+        results[t]["common"] = summarize(scores[t], common)
+    doc = {
+        "set": set_name,
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "git": git_commit(),
+        "machine": machine(),
+        "command": "python -m benchmarks " + " ".join(sys.argv[1:]),
+        "photos": len(all_names),
+        "photo_sets": _count([t.set for t in truths]),
+        "common_photos": len(common),
+        "limits": {k: v for k, v in limits.items() if k in tools},
+        "workers": a.workers,
+        "wall_seconds": round(time.perf_counter() - t_start, 1),
+        "tools": results,
+    }
+    if not a.no_publish:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        _write_json(RESULTS / f"{set_name}.json", doc)
+        write_markdown()
+    line = " | ".join(
+        f"{t}: leak {fmt_pct(results[t]['all']['leak_rate'], 2)} clean {fmt_pct(results[t]['all']['clean_photo_rate'])}"
+        f" fail {results[t]['all']['failures']}" for t in ran)
+    print(f"benchmark {set_name}: {len(all_names)} photos, {doc['wall_seconds']:.0f} s | {line}", flush=True)
+    return 1 if crashed_main else 0
+
+
+def _count(vals) -> Dict[str, int]:
+    out: Dict[str, int] = {}
+    for v in vals:
+        out[v] = out.get(v, 0) + 1
+    return out
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(obj, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------------------------- publish
+BARS = {"standard": 0.01, "hard": 0.05}
+NOTES = """\
+- **Scorer** (`benchmarks/score.py`, self-checked by `tests/test_scorer.py`): a sensitive item leaks when its
+  ink is not materially destroyed (< 80 % of its ink pixels changed, with a change test that JPEG
+  re-encoding at q=75..95 does not trigger), or when an OCR attacker (rapidocr PP-OCRv6 small, every line
+  down to score 0.3, on the item's rectified crop upscaled 2x, both 0 and 180 degrees, plus detection when the
+  crop still has structure) reads back >= 4 consecutive digits of a phone / tracking / ID number / postal
+  code, >= 2 consecutive characters of a Chinese name (the whole visible part if shorter), >= 4 consecutive
+  characters of an address, a Western name token or >= 4 characters of an e-mail's local part, or when
+  zxing-cpp decodes a symbol's payload from its crop at 1x or 2x.
+- **Leak rate** = leaked sensitive items / sensitive items, on photos the tool produced an output for.
+  **Clean photos** = photos with an output and zero leaks / all photos (a failure is not clean).
+  **Over-redaction**: *text* = share of the ink of non-sensitive printed text destroyed (outside the
+  sensitive areas' margins); *outside* = share of the photo changed outside every sensitive item grown by
+  half its text height; *no-label* = share of a no-label photo changed (must be 0).
+- **presidio** is presidio-image-redactor with Tesseract 5 (`eng+chi_sim`, Debian packages) and a *blank*
+  spaCy English pipeline (the `en_core_web_*` models are not on PyPI): only its pattern recognizers run
+  (phones, e-mails, long digit runs as bank / licence numbers, URLs, ...), there is no name or address
+  recognition, and it fills the Tesseract word boxes of matched entities in black. The harness applies EXIF
+  orientation before handing it the photo (presidio itself ignores it), which favours presidio.
+- **naive** is rapidocr with its defaults on the whole photo (it shrinks inputs to 2000 px and drops lines
+  under score 0.5), filling every line that matches a phone / long digit run / e-mail regex.
+- Baseline outputs are written as JPEG q=92 by PIL (which drops EXIF): their GPS column is 0 by construction.
+- **Seconds per photo** are wall seconds of one `redact` call in a process of its own (the first call includes
+  lazy model loading; p95 shows it), one process per tool unless `--workers` says otherwise; **peak memory** is
+  that process's ru_maxrss (presidio: plus its largest Tesseract child process). The machine is shared: read
+  the ratios, not the seconds.
+- Secondary tools run on an evenly spread subset of the photos (column *photos*); the first table compares
+  every tool on exactly the same photos.
+"""
+
+
+def _p(v: Optional[float], d: int = 1) -> str:
+    return "n/a" if v is None else f"{100 * v:.{d}f} %"
+
+
+def _s(v: Optional[float]) -> str:
+    return "n/a" if v is None else f"{v:.2f}"
+
+
+def _mem(t: Dict[str, Any]) -> str:
+    m = t.get("peak_rss_mb")
+    if not m:
+        return "n/a"
+    kid = t.get("children_peak_rss_mb") or 0
+    if t.get("description", "").startswith("presidio") and kid:
+        m = m + kid
+    return f"{m / 1024:.2f} GB" if m >= 1024 else f"{m:.0f} MB"
+
+
+def _tool_row(name: str, t: Dict[str, Any], summary: Dict[str, Any], photos: int) -> str:
+    a = summary["all"]
+    bs = summary.get("by_set", {})
+    std = bs.get("standard", {}).get("leak_rate")
+    hard = bs.get("hard", {}).get("leak_rate")
+    gps = f"{a['gps_survived']}/{a['gps_photos']}" if a.get("gps_photos") else "0/0"
+    return (f"| {name} | {photos} | **{_p(a['leak_rate'], 2)}** | {_p(std, 2)} | {_p(hard, 2)} | "
+            f"{_p(a['clean_label_photo_rate'])} | {_p(a['over_nonsensitive_text'])} | {_p(a['over_outside_share'], 2)} | "
+            f"{_p(a['nolabel_changed_share'], 2)} | {gps} | {a['failures']} | {_s(a['seconds_median'])} | "
+            f"{_s(a['seconds_p95'])} | {_mem(t)} |")
+
+
+HEAD = ("| tool | photos | leak rate | standard | hard | clean label photos | over: text | over: outside | "
+        "no-label changed | GPS kept | failures | s/photo median | s/photo p95 | peak memory |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+
+
+def _breakdown(title: str, per: Dict[str, Dict[str, Any]], by_set: Dict[str, Any], key: str) -> List[str]:
+    sets = [s for s in ("standard", "hard") if s in by_set]
+    lines = [f"**{title}**", "", "| " + key + " | items | leaked | leak rate | "
+             + " | ".join(f"{s} rate" for s in sets) + " |",
+             "|---|---:|---:|---:|" + "---:|" * len(sets)]
+    for k, v in per.items():
+        cells = []
+        for s in sets:
+            g = by_set[s].get(f"per_{key}", {}).get(k)
+            cells.append(_p(g["leak_rate"], 1) if g else "–")
+        lines.append(f"| {k} | {v['items']} | {v['leaked']} | {_p(v['leak_rate'], 2)} | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def _set_section(doc: Dict[str, Any]) -> List[str]:
+    tools = doc["tools"]
+    ps = ", ".join(f"{v} {k}" for k, v in sorted(doc.get("photo_sets", {}).items()))
+    out = [f"## The {doc['set']} set: {doc['photos']} photos ({ps})", "",
+           f"Run {doc['date']} at commit `{doc['git']}` with `{doc['command']}` "
+           f"({doc.get('workers', 1)} process(es) per tool, {doc['wall_seconds'] / 60:.1f} min wall for the whole run).", ""]
+    ran = {k: v for k, v in tools.items() if not v.get("skipped")}
+    if ran:
+        out += [f"### Side by side on the same {doc['common_photos']} photos", "", HEAD]
+        for k, v in ran.items():
+            out.append(_tool_row(k, v, v["common"], doc["common_photos"]))
+        out.append("")
+        if any(v["photos"] != doc["common_photos"] for v in ran.values()):
+            out += ["### Each tool on all the photos it ran on", "", HEAD]
+            for k, v in ran.items():
+                out.append(_tool_row(k, v, v, v["photos"]))
+            out.append("")
+    skipped = {k: v for k, v in tools.items() if v.get("skipped")}
+    for k, v in skipped.items():
+        out.append(f"- *{k}* was not run: {v['skipped']}.")
+    if skipped:
+        out.append("")
+    out += ["Tools: " + "; ".join(f"**{k}**: {v['description']}" for k, v in tools.items()), ""]
+    main = ran.get("parcel-redact")
+    if main:
+        a, bs = main["all"], main.get("by_set", {})
+        verdict = []
+        for s, bar in BARS.items():
+            r = bs.get(s, {}).get("leak_rate")
+            if r is not None:
+                verdict.append(f"{s}: {_p(r, 2)} (bar {_p(bar, 0)}: {'met' if r <= bar else 'NOT met'})")
+        out += [f"### parcel-redact in detail ({main['photos']} photos)", "",
+                "Bars (issue 3): " + "; ".join(verdict) + ".", "",
+                "Leak reasons: " + (", ".join(f"{k} {v}" for k, v in sorted(a["leak_reasons"].items())) or "none")
+                + f". Failures: {a['failures']} {a['failure_kinds'] or ''}. EXIF kept on {a['exif_survived']} outputs, "
+                f"GPS on {a['gps_survived']} of {a['gps_photos']} photos that had it, EXIF thumbnail on "
+                f"{a['thumbnail_survived']}. No-label photos changed: {a['nolabel_photos_changed']}.", ""]
+        out += _breakdown("Per category", a["per_category"], bs, "category")
+        out += _breakdown("Per role", a["per_role"], bs, "role")
+        out += _breakdown("Per photo condition", a["per_condition"], bs, "condition")
+    return out
+
+
+def _profile_section(prof: Dict[str, Any]) -> List[str]:
+    out = ["## Where the time goes: one 12 MP photo", "",
+           f"`python -m benchmarks profile` ({prof.get('date', '')}, commit `{prof.get('git', '')}`): "
+           f"{prof.get('photo', '')}, {prof.get('width')}x{prof.get('height')} px, median of "
+           f"{prof.get('runs')} warm runs (the cold first run: {_s(prof.get('cold_total'))} s, model loading "
+           f"included); peak memory {_mem(prof)}.", "",
+           "| stage | seconds (median) | share |", "|---|---:|---:|"]
+    total = prof.get("stages", {}).get("total") or 0
+    for k, v in prof.get("stages", {}).items():
+        if k == "total":
+            continue
+        out.append(f"| {k} | {v:.3f} | {_p(v / total if total else None, 0)} |")
+    out += [f"| **total** | **{total:.3f}** | |", ""]
+    return out
+
+
+def write_markdown(path: Optional[Path] = None) -> Path:
+    path = path or ROOT / "BENCHMARKS.md"
+    docs = {}
+    for s in ("full", "quick"):
+        p = RESULTS / f"{s}.json"
+        if p.exists():
+            docs[s] = json.loads(p.read_text(encoding="utf-8"))
+    m = next(iter(docs.values()))["machine"] if docs else machine()
+    lines = ["# Benchmarks", "",
+             "How much personal data survives redaction, measured on generated parcel photos whose truth is known "
+             "(`benchmarks/generator`), for parcel-redact and its peers, in the same run on the same photos.", "",
+             "Reproduce (one command each; photos are generated deterministically and cached, tool outputs resume):", "",
+             "```", "python -m benchmarks run --set full     # the published table (>= 200 photos)",
+             "python -m benchmarks run --set quick    # what CI runs", "python -m benchmarks profile           # stage breakdown",
+             "```", "",
+             f"Machine: {m.get('cpu')}, {m.get('cores')} cores, {m.get('mem_gb')} GB RAM, Python {m.get('python')}, "
+             f"{m.get('os')}.", ""]
+    for s, d in docs.items():
+        lines += _set_section(d)
+    prof = RESULTS / "profile.json"
+    if prof.exists():
+        lines += _profile_section(json.loads(prof.read_text(encoding="utf-8")))
+    lines += ["## Notes", "", NOTES]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description="parcel-redact benchmark harness")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="generate, run every tool, score, publish")
+    r.add_argument("--set", default="quick", choices=["quick", "full"])
+    r.add_argument("--tools", help=f"comma-separated (default: {','.join(DEFAULT_TOOLS)}; unavailable ones are skipped)")
+    r.add_argument("--out", help="work folder for tool outputs (default benchmarks/out/SET)")
+    r.add_argument("--photos", help="use this folder of photos + truth instead of generating")
+    r.add_argument("--seed", type=int, default=None, help="generator seed (default: the set's own)")
+    r.add_argument("--workers", type=int, default=1, help="processes per tool (1 = honest s/photo)")
+    r.add_argument("--score-workers", type=int, default=2)
+    r.add_argument("--limit", action="append", metavar="TOOL=N",
+                   help="run TOOL on N evenly spread photos (N=all for every photo); repeatable")
+    r.add_argument("--fresh", action="store_true", help="discard previous outputs of these tools")
+    r.add_argument("--no-publish", action="store_true", help="do not write results/ and BENCHMARKS.md")
+    sub.add_parser("report", help="rebuild BENCHMARKS.md from benchmarks/results/*.json")
+    p = sub.add_parser("profile", help="stage breakdown of a 12 MP photo")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    a = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    if a.cmd == "run":
+        return cmd_run(a)
+    if a.cmd == "report":
+        print(write_markdown())
+        return 0
+    if a.cmd == "profile":
+        from benchmarks.profile import main as pmain
+
+        return pmain(a.rest)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
