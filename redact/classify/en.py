@@ -76,7 +76,7 @@ OTHER_CAPTION = re.compile(
 _SW = "|".join(sorted({re.escape(w) for w in STREET_WORDS}, key=len, reverse=True))
 _UW = "|".join(sorted({re.escape(w) for w in UNIT_WORDS}, key=len, reverse=True))
 STREET = re.compile(
-    r"(?<![A-Z0-9])\d{1,6}[A-Z]?(?:[-/]\d{1,5}[A-Z]?)?,?\s+(?:[A-Z0-9.'&\-]+,?\s+){0,5}?(?:" + _SW + r")\.?(?![A-Z])"
+    r"(?<![A-Z0-9])\d{1,6}[A-Z]?(?:[-/]\d{1,5}[A-Z]?)?,?\s+(?:[A-Z0-9.'&\-]+,?\s+){0,5}(?:" + _SW + r")\.?(?![A-Z])"
 )
 STREET_NAMED = re.compile(r"(?<![A-Z0-9])(?:[A-Z][A-Z.'\-]*\s+){1,4}(?:" + _SW + r")\.?,?\s+(?:NO\.?\s?)?\d{1,5}[A-Z]?(?![A-Z0-9])")
 UNIT = re.compile(r"(?<![A-Z0-9])(?:" + _UW + r")\.?\s*(?:NO\.?\s*)?#?\s*[A-Z0-9][A-Z0-9\-/]*|(?<![A-Z0-9])#\s?\d[A-Z0-9\-]*")
@@ -147,7 +147,7 @@ def _caption_values(F: str, D: str, U: str) -> List[Hit]:
     for m in ORDER_CAPTION.finditer(U):
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=98))
         v = value_after(m.end(), r"[A-Z0-9][A-Z0-9\-]{3,40}")
-        if v:
+        if v and any(c.isdigit() for c in D[v[0]:v[1]]):
             out.append(Hit(v[0], v[1], Category.OTHER, "order_number", sensitive=False, priority=99))
     for m in OTHER_CAPTION.finditer(U):
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=60))
@@ -193,7 +193,7 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
     F = fold(text)
     D = digitize(F)
     U = _upper(F)
-    hits = number_hits(F, D) + _caption_values(F, D, U) + _address_hits(U)
+    hits = number_hits(F, D, "en", in_block) + _caption_values(F, D, U) + _address_hits(U)
     role = Role.UNKNOWN
     rc = ROLE_CAPTION.match(U)
     if rc:

@@ -206,7 +206,7 @@ def _block_rules(ls: List[_Line]) -> None:
             if j == c and L.caption_only:
                 continue
             left = _meaningful(_uncovered(L.text, [h for h in L.hits if h.sensitive or h.rule in (
-                "caption", "address_caption", "hotline", "date", "weight", "order_number")]))
+                "caption", "address_caption", "date", "weight", "order_number")]))
             if j == c or not left:
                 hits = L.hits  # nothing left to read differently in a block (or the caption line itself)
             else:
@@ -322,10 +322,12 @@ def _neighbour_rules(ls: List[_Line]) -> None:
                 continue
             if _sensitive(A.hits) or A.caption_role is not None:
                 break
-            if _NAMEISH_EN.match(A.text) and not en._KEEP_WORDS.search(A.text.upper()):
+            if _NAMEISH_EN.match(A.text) and not en._KEEP_WORDS.search(A.text.upper()) and not en.is_country(A.text):
                 s = len(A.text) - len(A.text.lstrip())
                 A.hits = _add(A.hits, Hit(s, len(A.text.rstrip()), Category.NAME, "name_above_street",
                                           role=B.role, priority=5, score=0.6), A.text)
+                B = A  # the line above a name (a company, a second name line) too
+                continue
             break
 
 
@@ -334,7 +336,8 @@ def _stub_rules(ls: List[_Line]) -> None:
     known: List[Tuple[str, Category, Role]] = []
     for L in ls:
         for h in L.hits:
-            if h.sensitive and h.category in (Category.NAME, Category.PHONE, Category.ADDRESS, Category.ID_NUMBER):
+            if h.sensitive and h.category in (Category.NAME, Category.PHONE, Category.ADDRESS, Category.ID_NUMBER,
+                                              Category.POSTAL_CODE):
                 v = compact(L.text[h.start:h.end])
                 if (L.zh and len(v) >= 2) or len(v) >= 4:
                     known.append((v, h.category, h.role))
@@ -352,6 +355,11 @@ def _stub_rules(ls: List[_Line]) -> None:
             start = comp.find(v)
             while start >= 0:
                 s, e = comp_map[start], comp_map[start + len(v) - 1] + 1
+                latin_edge = (s > 0 and L.text[s - 1].isalnum() and not has_cjk(L.text[s - 1])) or (
+                    e < len(L.text) and L.text[e].isalnum() and not has_cjk(L.text[e]))
+                if latin_edge:
+                    start = comp.find(v, start + 1)
+                    continue
                 if not any(h.sensitive and h.start <= s and h.end >= e for h in L.hits):
                     if not any(h.rule == "caption" and h.start < e and s < h.end for h in L.hits):
                         L.hits = _add(L.hits, Hit(s, e, cat, "repeated_value", role=role, priority=3, score=0.8),

@@ -310,8 +310,29 @@ def tracking_rule(digits: str) -> str:
     return "tracking_digits"
 
 
-def number_hits(F: str, D: str) -> List[Hit]:
-    """Phones, IDs, e-mails, tracking numbers, and the kept look-alikes (hotlines, dates, weights)."""
+def _hotline_ok(m: re.Match, D: str, locale: str) -> bool:
+    v = m.group(0)
+    if re.fullmatch(r"1[3-9]\d{9}", v):
+        return False  # a Chinese mobile number, not a US toll-free one
+    if locale != "zh" and re.fullmatch(r"\d{5,6}", v):
+        return False  # 95xxx / 1xxxx service numbers are Chinese; on a Western label it is a ZIP
+    before = D[max(0, m.start() - 6):m.start()].rstrip(" -.")
+    if re.search(r"\+\d{1,3}$", before):
+        return False  # +91-800..., +44 800...: a country code makes it a personal number
+    return True
+
+
+def number_hits(F: str, D: str, locale: str = "zh", in_block: bool = False) -> List[Hit]:
+    """Phones, IDs, e-mails, tracking numbers, and the kept look-alikes (hotlines, dates, weights).
+    ``in_block``: the line stands in a person's block, where a toll-free-looking number is that person's."""
+    hits = _number_hits(F, D, locale)
+    if in_block:
+        hits = [Hit(h.start, h.end, Category.PHONE, "phone_in_block", True, h.role, 0.7, 86)
+                if h.rule == "hotline" and len(digits_of(D[h.start:h.end])) >= 10 else h for h in hits]
+    return hits
+
+
+def _number_hits(F: str, D: str, locale: str) -> List[Hit]:
     hits: List[Hit] = []
     U = F.upper()
     if "@" in F:
@@ -328,9 +349,13 @@ def number_hits(F: str, D: str) -> List[Hit]:
         for m in WEIGHT.finditer(F):
             hits.append(Hit(m.start(), m.end(), Category.OTHER, "weight", sensitive=False, priority=70))
         for m in HOTLINE.finditer(D):
+            if not _hotline_ok(m, D, locale):
+                continue
             hits.append(Hit(m.start(), m.end(), Category.OTHER, "hotline", sensitive=False, priority=85))
         return hits
     for m in HOTLINE.finditer(D):
+        if not _hotline_ok(m, D, locale):
+            continue
         hits.append(Hit(m.start(), m.end(), Category.OTHER, "hotline", sensitive=False, priority=85))
     for m in DATE.finditer(D):
         hits.append(Hit(m.start(), m.end(), Category.OTHER, "date", sensitive=False, priority=70))

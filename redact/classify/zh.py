@@ -44,7 +44,7 @@ _ROLE_WORDS = (
     ("联系人", Role.UNKNOWN), ("姓名", Role.UNKNOWN),
 )
 ROLE_CAPTION = re.compile(
-    r"(" + "|".join(w for w, _ in _ROLE_WORDS) + r")(?:姓名|名称|信息)?(?![地单号电手址])"
+    r"(" + "|".join(w for w, _ in _ROLE_WORDS) + r")(?:姓名|名称|信息)?(?![地单号电手址员])"
     r"|(?:(?<=^)|(?<=[\s\[\]|()<>]))([收寄发])(?![件货方人地址到达款票])"
 )
 _ROLE_OF = {w: r for w, r in _ROLE_WORDS}
@@ -61,10 +61,10 @@ ADDR_CAPTION = re.compile(r"(?:收件地址|收货地址|寄件地址|发件地�
 ID_CAPTION = re.compile(r"(?:身份证号码|身份证号|身份证|公民身份号码|证件号码|证件号)" + _CAP)
 POSTAL_CAPTION = re.compile(r"(?:邮政编码|邮编)" + _CAP)
 TRACK_CAPTION = re.compile(r"(?:运单号码|运单编号|运单号|快递单号|物流单号|母单号|子单号|(?<![订家台])单号|回单号)" + _CAP)
-ORDER_CAPTION = re.compile(r"(?:订单编号|订单号码|订单号|订单|商家单号|平台单号)" + _CAP)
+ORDER_CAPTION = re.compile(r"(?:订单编号|订单号码|订单号|订单|商家单号|平台单号|月结卡号|月结账号|月结号|卡号|客户编码|客户编号)" + _CAP)
 EMAIL_CAPTION = re.compile(r"(?:电子邮箱|邮箱|E-?mail|EMAIL)" + _CAP)
 OTHER_CAPTION = re.compile(
-    r"(?:集包地|目的地|始发地|签收人|签收时间|签收|已验视|打印时间|寄件时间|重量|计费重量|件数|数量|备注|内容品名|"
+    r"(?:集包地|目的地|始发地|签收人|签收时间|签收|签名|签字|收件员|派件员|快递员|业务员|已验视|打印时间|寄件时间|重量|计费重量|件数|数量|备注|内容品名|"
     r"物品|品名|客服电话|服务热线|客服|热线|付款方式|到付|寄付|月结|保价|运费|代收货款)" + _CAP
 )
 
@@ -123,7 +123,7 @@ def _is_sort_line(seg: str) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------ names
-_NAME_RUN = re.compile(r"\*{0,3}[" + _H + r"·]{1,12}\*{0,3}")
+_NAME_RUN = re.compile(r"\*{0,3}[" + _H + r"·](?:[" + _H + r"·]|\*(?=\*{0,2}[" + _H + r"])){0,11}\*{0,3}")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z.'\-]*(?: [A-Za-z][A-Za-z.'\-]*){0,3}")
 
 
@@ -189,7 +189,7 @@ def _caption_names(F: str, taken: List[Hit]) -> List[Hit]:
     return out
 
 
-_MASKED_NAME = re.compile(r"(?<![" + _H + r"*])([" + _H + r"]{1,2}\*{1,3})(?![" + _H + r"*])")
+_MASKED_NAME = re.compile(r"(?<![" + _H + r"*])([" + _H + r"]{1,2}\*{1,3}[" + _H + r"]?)(?![" + _H + r"*])")
 _PHONE_RULES = ("cn_mobile", "cn_mobile_masked", "cn_landline", "us_phone", "intl_phone", "masked_digits",
                 "caption_phone", "in_mobile", "zero_phone", "uk_phone")
 
@@ -302,7 +302,7 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
     Chinese text is read as an address rather than kept."""
     F = fold(text)
     D = digitize(F)
-    hits = number_hits(F, D) + _caption_values(F, D)
+    hits = number_hits(F, D, "zh", in_block) + _caption_values(F, D)
     first = resolve(hits, D)
     # names
     names = _caption_names(F, [h for h in first if h.sensitive])
