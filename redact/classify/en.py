@@ -11,7 +11,7 @@ import re
 from typing import List, Optional, Tuple
 
 from ..types import Category, Role
-from .data.en_places import CA_PROVINCES, COUNTRIES, IN_STATES, STREET_WORDS, UNIT_WORDS, US_STATES
+from .data.en_places import BUSINESS_WORDS, CA_PROVINCES, COUNTRIES, IN_STATES, STREET_WORDS, UNIT_WORDS, US_STATES
 from .text import (
     Hit,
     digitize,
@@ -26,7 +26,7 @@ from .text import (
 )
 
 __all__ = ["find", "scan", "ups_check_digit_ok", "mod10_usps_ok", "ROLE_CAPTION", "caption_role",
-           "looks_like_street", "looks_like_city_line", "is_country"]
+           "looks_like_street", "looks_like_city_line", "is_country", "is_business"]
 
 
 def _upper(s: str) -> str:
@@ -65,9 +65,18 @@ TRACK_CAPTION = re.compile(
     r"AWB(?:\s?NO\.?)?|SHIPMENT\s?(?:ID|NO\.?)|PARCEL\s?(?:ID|NO\.?)|CONSIGNMENT\s?(?:NO\.?))(?![A-Z])" + _CAP
 )
 ORDER_CAPTION = re.compile(
-    r"(?<![A-Z])(?:ORDER\s?(?:#|NO\.?|NUMBER|ID)?|PO\s?#|P\.O\.\s?#|REF(?:ERENCE)?\s?(?:#|NO\.?)?|INVOICE\s?(?:#|NO\.?)?|"
-    r"INV\s?#|SKU|ITEM\s?#|CUST(?:OMER)?\s?(?:REF|#))(?![A-Z])" + _CAP
+    r"(?<![A-Z])(?:ORDER\s?(?:#|NO\.?|NUMBER|ID)?|PO\s?#|P\.O\.\s?#|REF(?:ERENCE)?\s?\d?\s?(?:#|NO\.?)?|"
+    r"INVOICE\s?(?:#|NO\.?)?|INV\s?#|SKU|ITEM\s?#|CUST(?:OMER)?\s?(?:REF|#)|GSTIN|GST\s?NO\.?|VAT\s?(?:NO\.?|ID)?|"
+    r"EORI|TAX\s?ID|CAD|ACCOUNT\s?(?:#|NO\.?)?|ACCT\s?#?)(?![A-Z])" + _CAP
 )
+ROUTING = re.compile(r"^\s*[A-Z]{2}\s?\d{3}\s?\d-\d{2}\s*$|^\s*J\d{12}\s*$")  # UPS routing, FedEx form id
+_BUSINESS = re.compile(r"(?<![A-Z])(?:" + "|".join(re.escape(w) for w in sorted(BUSINESS_WORDS, key=len, reverse=True))
+                       + r")(?![A-Z])")
+
+
+def is_business(text: str) -> bool:
+    """A company line (ACME SUPPLY CO, Fabrikam Inc): kept, not a person's name."""
+    return bool(_BUSINESS.search(_upper(fold(text))))
 OTHER_CAPTION = re.compile(
     r"(?<![A-Z])(?:WEIGHT|WT|DATE|SHIP\s?DATE|SERVICE|DIMS?|PKG|PACKAGE|POSTAGE|PAID|US POSTAGE|PRIORITY MAIL|"
     r"GROUND|EXPRESS|RETURN SERVICE REQUESTED|BILLING|PREPAID|COD)(?![A-Z])" + _CAP
@@ -79,7 +88,7 @@ STREET = re.compile(
     r"(?<![A-Z0-9])\d{1,6}[A-Z]?(?:[-/]\d{1,5}[A-Z]?)?,?\s+(?:[A-Z0-9.'&\-]+,?\s+){0,5}(?:" + _SW + r")\.?(?![A-Z])"
 )
 STREET_NAMED = re.compile(r"(?<![A-Z0-9])(?:[A-Z][A-Z.'\-]*\s+){1,4}(?:" + _SW + r")\.?,?\s+(?:NO\.?\s?)?\d{1,5}[A-Z]?(?![A-Z0-9])")
-UNIT = re.compile(r"(?<![A-Z0-9])(?:" + _UW + r")\.?\s*(?:NO\.?\s*)?#?\s*[A-Z0-9][A-Z0-9\-/]*|(?<![A-Z0-9])#\s?\d[A-Z0-9\-]*")
+UNIT = re.compile(r"(?<![A-Z0-9])(?:" + _UW + r")(?![A-Z])\.?\s*(?:NO\.?\s*)?#?\s*[A-Z0-9][A-Z0-9\-/]*|(?<![A-Z0-9])#\s?\d[A-Z0-9\-]*")
 POBOX = re.compile(r"(?<![A-Z])(?:P\.?\s?O\.?\s?BOX|POST\s?OFFICE\s?BOX|PO\s?BOX|GPO\s?BOX)\s*#?\s*\d+")
 GERMAN_STREET = re.compile(
     r"(?<![A-Z])[A-ZÄÖÜ][A-ZÄÖÜß.\-]*(?:STRASSE|STRAßE|STR\.|WEG|PLATZ|ALLEE|GASSE|RING|DAMM|UFER|CHAUSSEE)\s*\d{1,4}\s?[A-Z]?(?![A-Z0-9])"
@@ -110,7 +119,7 @@ _KEEP_WORDS = re.compile(
 def looks_like_street(text: str) -> bool:
     U = _upper(fold(text))
     return bool(STREET.search(U) or POBOX.search(U) or GERMAN_STREET.search(U) or STREET_NAMED.search(U)
-                or re.match(r"^\s*(?:" + _UW + r")\.?\s*#?\s*[A-Z0-9]", U))
+                or re.match(r"^\s*(?:" + _UW + r")(?![A-Z])\.?\s*#?\s*[A-Z0-9]", U))
 
 
 def looks_like_city_line(text: str) -> bool:
@@ -194,6 +203,9 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
     D = digitize(F)
     U = _upper(F)
     hits = number_hits(F, D, "en", in_block) + _caption_values(F, D, U) + _address_hits(U)
+    if ROUTING.match(U) or is_country(U):
+        return [Hit(0, len(text), Category.OTHER, "routing" if ROUTING.match(U) else "country", sensitive=False,
+                    priority=100)]
     role = Role.UNKNOWN
     rc = ROLE_CAPTION.match(U)
     if rc:
@@ -222,7 +234,7 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
             extra.append(Hit(s, e, Category.ADDRESS, "city", priority=20, score=0.8))
         elif has_addr and re.search(r"\d|(?<![A-Z])(?:" + _UW + r")(?![A-Z])", seg):
             extra.append(Hit(s, e, Category.ADDRESS, "address_rest", priority=20, score=0.7))
-        elif re.match(r"^(?:" + _UW + r")\.?\s*#?\s*[A-Z0-9]", seg) or re.match(r"^#\s?\d", seg):
+        elif re.match(r"^(?:" + _UW + r")(?![A-Z])\.?\s*#?\s*[A-Z0-9]", seg) or re.match(r"^#\s?\d", seg):
             extra.append(Hit(s, e, Category.ADDRESS, "unit", priority=20, score=0.8))
         elif in_block:
             extra.append(Hit(s, e, Category.ADDRESS if re.search(r"\d", seg) else Category.NAME, "block_text",

@@ -322,6 +322,9 @@ def _neighbour_rules(ls: List[_Line]) -> None:
                 continue
             if _sensitive(A.hits) or A.caption_role is not None:
                 break
+            if en.is_business(A.text) and _NAMEISH_EN.match(A.text):
+                B = A  # a company line between a name and its street: kept, the name is above it
+                continue
             if _NAMEISH_EN.match(A.text) and not en._KEEP_WORDS.search(A.text.upper()) and not en.is_country(A.text):
                 s = len(A.text) - len(A.text.lstrip())
                 A.hits = _add(A.hits, Hit(s, len(A.text.rstrip()), Category.NAME, "name_above_street",
