@@ -209,7 +209,7 @@ def test_attack_fails_on_our_looks(style):
 @pytest.mark.parametrize("style", [Style.PIXELATE, Style.BLUR], ids=lambda s: s.value)
 def test_our_look_is_identical_for_every_secret(style):
     """Why the attack must fail: with the seed fixed, different secrets give the very same pixels."""
-    outs = [ours(style, seed=5)(_victim(s, i)) for i, s in enumerate(_secrets(5, seed=9))]
+    outs = [ours(style, seed=5)(_victim(s, 0)) for s in _secrets(5, seed=9)]  # same noise, other digits
     for o in outs[1:]:
         assert np.array_equal(o, outs[0])
     naive = [naive_mosaic(draw(s)) for s in _secrets(2, seed=9)]
