@@ -8,8 +8,11 @@ Truth polygons are in the *displayed* photo frame (EXIF orientation applied), Op
 coordinates (pixel (row i, col j) has its centre at x=j, y=i).
 """
 
-from .core import CONDITIONS, HARD_CONDITIONS, LAYOUTS, SIZES, STANDARD_CONDITIONS, GeneratedPhoto, make_photo
+from .core import (CONDITIONS, HARD_CONDITIONS, LAYOUTS, SIZES, STANDARD_CONDITIONS, GeneratedPhoto, label_items,
+                   make_photo)
 from .sets import full_set, quick_set, sample_set
+from .truth import CATEGORIES, ROLES, SENSITIVE_CATEGORIES, TRUTH_SCHEMA, validate_truth
 
 __all__ = ["make_photo", "LAYOUTS", "CONDITIONS", "STANDARD_CONDITIONS", "HARD_CONDITIONS", "SIZES",
-           "GeneratedPhoto", "quick_set", "full_set", "sample_set"]
+           "GeneratedPhoto", "quick_set", "full_set", "sample_set", "label_items", "CATEGORIES", "ROLES",
+           "SENSITIVE_CATEGORIES", "TRUTH_SCHEMA", "validate_truth"]

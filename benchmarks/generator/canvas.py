@@ -95,9 +95,12 @@ class LabelCanvas:
 
     # ------------------------------------------------------------------ drawing API (mm)
     def text_size(self, s: str, fnt: str, size_mm: float) -> Tuple[float, float]:
-        f = font(fnt, round(self.px(size_mm)))
+        # measured at a fixed reference resolution so that layout decisions (wrapping, fitting) do not
+        # depend on the resolution the label is rendered at: same seed -> same text at every photo size
+        ref = 20.0
+        f = font(fnt, round(size_mm * ref))
         l, t, r, b = f.getbbox(s)
-        return (r / self.ppm, (b - t) / self.ppm)
+        return (r / ref, (b - t) / ref)
 
     def fit_size(self, s: str, fnt: str, size_mm: float, max_w_mm: float, min_mm: float = 1.6) -> float:
         size = size_mm

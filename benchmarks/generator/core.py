@@ -347,6 +347,17 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
     return GeneratedPhoto(name, data, fmt, truth, id_map=id_frame)
 
 
+def label_items(seed: int, layout: str, ppm: float = 4.0) -> List[dict]:
+    """The label's items (text, category, role, sensitive, kind, payload) without photographing it: the
+    label content depends only on (seed, layout), so this equals make_photo's items minus polygons."""
+    L = LAYOUTS[layout]
+    canvas = LabelCanvas(L.width_mm, L.height_mm, ppm, paper=L.paper, locale=L.locale)
+    L.draw(canvas, np.random.default_rng([seed, _crc(layout)]))
+    return [{"id": it.id, "kind": it.kind, "text": it.text, "category": it.category,
+             "role": it.role if it.role in ("recipient", "sender") else "none", "sensitive": bool(it.sensitive),
+             "payload": it.payload} for it in canvas.items]
+
+
 def _resize_ids(ids: np.ndarray, w1: int, h1: int) -> np.ndarray:
     """Nearest-neighbour resize consistent with the pixel-centre mapping used for polygons."""
     h0, w0 = ids.shape

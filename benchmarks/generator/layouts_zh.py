@@ -110,8 +110,8 @@ def zh_ecommerce(c: LabelCanvas, rng: Rng, privacy: bool = False) -> None:
     c.hline(1.2, W - 1.2, 119.0, dashed=True)
     # --- stub (二联): repeats recipient / sender and the tracking number
     y = 120.5
-    c.symbol(m, y, trk, "Code128", w_mm=48, h_mm=7.0, category="barcode")
-    c.text(m + 24, y + 7.6, trk, fnt="zh", size_mm=2.4, anchor="mt", category="tracking_number")
+    c.symbol(m + 5, y, trk, "Code128", w_mm=46, h_mm=7.0, category="barcode")
+    c.text(m + 28, y + 7.6, trk, fnt="zh", size_mm=2.4, anchor="mt", category="tracking_number")
     c.text(W - m, y + 0.5, short, fnt="zh_heavy", size_mm=4.0, anchor="rt")
     y = 132.0
     cap = c.text(m, y, "收件：", fnt="zh", size_mm=2.5)
@@ -146,7 +146,7 @@ def zh_sf(c: LabelCanvas, rng: Rng) -> None:
     c.text(m + 30, 3.6, "SF EXPRESS", fnt="sans_bold", size_mm=3.2)
     c.text(W - m, 2.8, F.pick(rng, ["顺丰特快", "顺丰标快", "顺丰即日"]), fnt="zh_heavy", size_mm=4.6, anchor="rt")
     c.hline(1.2, W - 1.2, 10.5, width_mm=0.5)
-    c.symbol(m, 12.0, trk, "Code128", w_mm=62, h_mm=12.0, category="barcode")
+    c.symbol(m + 4, 12.0, trk, "Code128", w_mm=60, h_mm=12.0, category="barcode")
     cap = c.text(m, 25.3, "运单号", fnt="zh", size_mm=2.5)
     c.text(cap[2] + 2, 25.0, F.group(trk, [2, 3, 3, 3, 3, 3]), fnt="zh_heavy", size_mm=3.2,
            category="tracking_number")
@@ -182,8 +182,8 @@ def zh_sf(c: LabelCanvas, rng: Rng) -> None:
     c.text(m, 111.0, "服务热线：95338", fnt="zh", size_mm=2.4)
     c.hline(1.2, W - 1.2, 116.0, dashed=True)
     # stub
-    c.symbol(m, 118.0, trk, "Code128", w_mm=50, h_mm=8.0, category="barcode")
-    c.text(m + 25, 126.5, trk, fnt="zh", size_mm=2.4, anchor="mt", category="tracking_number")
+    c.symbol(m + 5, 118.0, trk, "Code128", w_mm=48, h_mm=8.0, category="barcode")
+    c.text(m + 29, 126.5, trk, fnt="zh", size_mm=2.4, anchor="mt", category="tracking_number")
     y = 131.0
     cap = c.text(m, y, "收方：", fnt="zh", size_mm=2.4)
     b = c.text(cap[2] + 0.8, y, rname, fnt="zh", size_mm=2.4, category="name", role="recipient")

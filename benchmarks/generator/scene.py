@@ -45,10 +45,11 @@ def _texture(rng: Rng, h: int, w: int, base, kind: str) -> np.ndarray:
         lum += 0.03 * (rng.random((h, w)).astype(np.float32) - 0.5)
     elif kind == "polybag":
         # wrinkles: a few smooth ridges with specular highlights
-        for _ in range(int(rng.integers(5, 11))):
-            n = smooth_noise(rng, h, w, max(6, w // int(rng.integers(3, 8))))
-            ridge = np.exp(-(n * rng.uniform(6, 14)) ** 2)
-            lum += rng.uniform(0.05, 0.22) * ridge - 0.03
+        for _ in range(int(rng.integers(3, 7))):
+            n = smooth_noise(rng, h, w, max(6, w // int(rng.integers(2, 5))))
+            ridge = np.exp(-(n * rng.uniform(3, 6)) ** 2)
+            lum += rng.uniform(0.03, 0.09) * ridge - 0.02
+        lum -= 0.05 * np.abs(smooth_noise(rng, h, w, max(6, w // 3)))
     elif kind == "floor":
         if rng.random() < 0.5:  # planks
             ang = rng.choice([0.0, np.pi / 2]) + rng.uniform(-0.05, 0.05)
