@@ -274,13 +274,13 @@ class Rendered:
     report: Any
 
 
-def job_redact(r: Any, data: bytes, style: Optional[str], masks: Optional[list], fmt: Optional[str]) -> Rendered:
+def job_redact(r: Any, data: Any, style: Optional[str], masks: Optional[list], fmt: Optional[str]) -> Rendered:
     res = r.redact(data, style=Style(style) if style else None, masks=masks, name="upload",
                    fmt=FORMATS[fmt][0] if fmt else None)
     return Rendered(res.data, res.format, res.report)
 
 
-def job_analyze(r: Any, data: bytes) -> Any:
+def job_analyze(r: Any, data: Any) -> Any:
     return r.analyze(data, name="upload")
 
 
@@ -317,6 +317,19 @@ def make_factory(config: Optional[Config], settings: ServiceSettings) -> Tuple[A
         return Redactor(config)
 
     return factory, config
+
+
+class Loader:
+    """Decodes uploads with the API's own loader (limits, orientation, formats), outside the OCR workers."""
+
+    def __init__(self, factory: Any):
+        self._factory = factory
+        self._r: Any = None
+
+    def __call__(self, data: bytes) -> Any:
+        if self._r is None:
+            self._r = self._factory()  # models load lazily: this instance never loads any
+        return self._r.load(data, "upload")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -449,7 +462,9 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
         deps.append(Depends(require_key))
 
     # -- running work ------------------------------------------------------------------------------------
-    async def run_job(fn: Any, *args: Any) -> Any:
+    loader = Loader(factory)
+
+    async def run_job(fn: Any, data: bytes, *args: Any) -> Any:
         try:
             admitted = pool.try_admit()
         except PoolClosed:
@@ -459,7 +474,8 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
             raise ServiceError(429, "busy", f"all workers busy and the queue is full; retry in {ra} s",
                                {"Retry-After": str(ra)})
         try:
-            return await pool.run(fn, *args)
+            photo = await pool.decode(loader, data)
+            return await pool.run(fn, photo, *args)
         except PoolClosed:
             raise ServiceError(503, "shutting_down", "the server is shutting down", {"Connection": "close"}) from None
 

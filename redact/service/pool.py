@@ -28,11 +28,14 @@ class PoolClosed(Exception):
 
 
 class WorkerPool:
-    def __init__(self, factory: Callable[[], Any], workers: int, queue: int):
+    def __init__(self, factory: Callable[[], Any], workers: int, queue: int, decoders: int = 2):
         self.workers = int(workers)
         self.capacity = int(workers) + int(queue)
         self._factory = factory
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="redact-worker")
+        # decoding (and rejecting bad images) runs beside the OCR workers, so a corrupt upload gets its 4xx
+        # at once instead of waiting behind photos being read
+        self._decoder = ThreadPoolExecutor(max_workers=max(1, decoders), thread_name_prefix="redact-decode")
         self._instances: "_queue.Queue[Any]" = _queue.Queue()
         self._created = 0
         self._lock = threading.Lock()
@@ -82,6 +85,8 @@ class WorkerPool:
         with self._lock:
             self._admitted -= 1
 
+    release = _release
+
     def retry_after(self) -> int:
         """Seconds after which a retry has a fair chance: the time to drain the current backlog."""
         backlog = max(1, self._admitted)
@@ -108,6 +113,22 @@ class WorkerPool:
             raise PoolClosed() from None
         fut.add_done_callback(self._release)
         return fut
+
+    async def decode(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` (decoding) for an admitted job; on failure the job's slot is freed."""
+        try:
+            cf = self._decoder.submit(fn, *args)
+        except RuntimeError:
+            self._release()
+            raise PoolClosed() from None
+        try:
+            return await asyncio.wrap_future(cf)
+        except BaseException:
+            if cf.done():
+                self._release()
+            else:  # cancelled while decoding: free the slot when the decode really ends
+                cf.add_done_callback(self._release)
+            raise
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(redactor, *args)`` on a worker; the caller must have been admitted."""
@@ -152,4 +173,5 @@ class WorkerPool:
         """Refuse new work; with ``wait``, let admitted jobs finish."""
         with self._lock:
             self._closing = True
+        self._decoder.shutdown(wait=wait, cancel_futures=not wait)
         self._executor.shutdown(wait=wait, cancel_futures=not wait)
