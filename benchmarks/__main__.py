@@ -121,7 +121,7 @@ def generator_stamp() -> str:
     return _hash_files(_py_files(ROOT / "benchmarks" / "generator", ROOT / "benchmarks" / "generate.py"))
 
 
-def ensure_photos(set_name: str, seed: Optional[int], photos: Optional[Path]) -> Path:
+def ensure_photos(set_name: str, seed: Optional[int], photos: Optional[Path], workers: int = 2) -> Path:
     """The photo folder for this set (generated once per generator version + seed, then reused)."""
     if photos is not None:
         return photos
@@ -138,9 +138,12 @@ def ensure_photos(set_name: str, seed: Optional[int], photos: Optional[Path]) ->
     cmd = [sys.executable, "-m", "benchmarks.generate", "--set", set_name, "--out", str(tmp)]
     if seed is not None:
         cmd += ["--seed", str(seed)]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
+    env = dict(os.environ, OMP_NUM_THREADS="1")
     t = time.perf_counter()
     log.info("generating the %s set (%s)", set_name, " ".join(cmd[2:]))
-    subprocess.run(cmd, cwd=ROOT, check=True)
+    subprocess.run(cmd, cwd=ROOT, check=True, env=env)
     os.replace(tmp, d)
     mark.write_text(stamp)
     log.info("generated %d photos in %.0f s", len(list(d.glob("*.json"))), time.perf_counter() - t)
@@ -212,7 +215,7 @@ def cmd_run(a: argparse.Namespace) -> int:
 
     t_start = time.perf_counter()
     set_name = a.set
-    photos = ensure_photos(set_name, a.seed, Path(a.photos) if a.photos else None)
+    photos = ensure_photos(set_name, a.seed, Path(a.photos) if a.photos else None, a.gen_workers)
     truths = load_truth(photos)
     if not truths:
         log.error("no photos with truth in %s", photos)
@@ -471,6 +474,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     r.add_argument("--seed", type=int, default=None, help="generator seed (default: the set's own)")
     r.add_argument("--workers", type=int, default=1, help="processes per tool (1 = honest s/photo)")
     r.add_argument("--score-workers", type=int, default=2)
+    r.add_argument("--gen-workers", type=int, default=2, help="processes generating the photos")
     r.add_argument("--limit", action="append", metavar="TOOL=N",
                    help="run TOOL on N evenly spread photos (N=all for every photo); repeatable")
     r.add_argument("--fresh", action="store_true", help="discard previous outputs of these tools")

@@ -311,12 +311,17 @@ def _alnum_upper(s: str) -> str:
 
 
 def _grams_hit(tokens: Iterable[str], hay: str, k: int) -> bool:
+    """Any ``k`` consecutive characters of a token found in ``hay``. Tokens shorter than ``k`` count only when
+    the whole value is shorter than ``k`` (then the whole token must be read)."""
+    tokens = [t for t in tokens if t]
+    whole = sum(len(t) for t in tokens) < k
     for tok in tokens:
-        if not tok:
+        if len(tok) < k:
+            if whole and tok in hay:
+                return True
             continue
-        n = min(k, len(tok))
-        for i in range(0, len(tok) - n + 1):
-            if tok[i : i + n] in hay:
+        for i in range(0, len(tok) - k + 1):
+            if tok[i : i + k] in hay:
                 return True
     return False
 
@@ -339,9 +344,11 @@ def value_leaks(category: str, value: str, reads: Sequence[str]) -> bool:
         return _grams_hit(toks, hay, 4)
     if category == "name":
         if any(_is_cjk(c) for c in value):
-            hay = "".join(c for c in joined if not c.isspace())
-            toks = ["".join(c for c in p if _is_cjk(c) or c.isalnum()) for p in parts]
-            return _grams_hit(toks, hay, 2)
+            # the visible characters of the name (a privacy waybill's 陆*勇 shows 陆, 勇): any 2 consecutive
+            # of them, or the whole visible name when it is 1 character; mask characters read are ignored
+            hay = "".join(c for c in re.sub(_MASK_CHARS, "", joined) if not c.isspace())
+            vis = "".join(c for c in "".join(parts) if _is_cjk(c) or c.isalnum())
+            return _grams_hit([vis], hay, 2)
         words = [w for w in re.split(r"[^A-Za-z\u00C0-\u024F]+", value.upper()) if len(w) >= 2]
         hay_words = set(re.split(r"[^A-Z\u00C0-\u024F]+", joined.upper()))
         hay = "".join(c for c in joined.upper() if c.isalpha())
