@@ -188,51 +188,88 @@ def widen_linear(gray: np.ndarray, quad: Polygon) -> Polygon:
 def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndarray] = ()) -> List[Polygon]:
     """Symbol-like regions (1-D bars or 2-D modules) found by texture alone, in ``gray`` coordinates.
 
-    ``text_height``: typical text height in px at this scale, sets the module/bar scale. ``exclude``:
-    polygons (e.g. recognised text lines) that are not symbols.
+    ``text_height``: typical text height in px at this scale (sets the scale of bars and modules).
+    ``exclude``: polygons (recognised text lines, decoded symbols) that are not candidates.
+    1-D: at least 8 parallel bars (thin, tall ink components of similar height, side by side).
+    2-D: a compact, square-ish block of dense ink texture in both directions, outside any text line.
     """
     if gray.size == 0:
         return []
+    f = min(1.0, 12.0 / max(1.0, float(text_height)))  # work where text is ~12 px high: fast, scale-free
+    if f < 0.95:
+        small = cv2.resize(gray, (max(1, int(gray.shape[1] * f)), max(1, int(gray.shape[0] * f))),
+                           interpolation=cv2.INTER_AREA)
+        polys = find_by_look(small, text_height * f, [np.asarray(p, float) * f for p in exclude])
+        return [tuple((x / f, y / f) for x, y in p) for p in polys]
     h, w = gray.shape
     th = max(6.0, float(text_height))
-    # binarise locally; transitions along x and y
     block = int(max(15, th * 2)) | 1
-    binv = cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 10)
-    tx = np.zeros_like(binv, dtype=np.float32)
-    ty = np.zeros_like(binv, dtype=np.float32)
-    tx[:, 1:] = (binv[:, 1:] != binv[:, :-1])
-    ty[1:, :] = (binv[1:, :] != binv[:-1, :])
-    win = int(max(9, th * 1.6)) | 1
-    dx = cv2.boxFilter(tx, -1, (win, win))
-    dy = cv2.boxFilter(ty, -1, (win, win))
-    ink = cv2.boxFilter(binv.astype(np.float32), -1, (win, win))
+    binv = cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
     excl = np.zeros((h, w), np.uint8)
     for poly in exclude:
         cv2.fillPoly(excl, [np.round(np.asarray(poly)).astype(np.int32)], 1)
-    # 1-D bars (either orientation): many transitions one way, few the other
-    bars = ((dx > 0.16) & (dy < dx * 0.35)) | ((dy > 0.16) & (dx < dy * 0.35))
-    # 2-D modules: many transitions both ways, about half the area inked
-    mods = (dx > 0.12) & (dy > 0.12) & (ink > 0.25) & (ink < 0.75)
     out: List[Polygon] = []
-    for cand, min_side, kind in ((bars, th * 1.8, "1d"), (mods, th * 2.2, "2d")):
-        m = (cand & (excl == 0)).astype(np.uint8)
-        k = int(max(3, th * 0.5)) | 1
-        m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-        n, lab, stats, _ = cv2.connectedComponentsWithStats(m, 8)
+
+    def add_components(mask: np.ndarray, accept) -> None:
+        n, lab, stats, _ = cv2.connectedComponentsWithStats(mask, 8)
         for i in range(1, n):
             x, y, bw, bh, area = stats[i]
-            if min(bw, bh) < min_side or area < (min_side * min_side) * 1.5:
-                continue
-            if kind == "1d" and max(bw, bh) < th * 4:
-                continue
-            if area < 0.5 * bw * bh:
+            if not accept(x, y, bw, bh, area):
                 continue
             ys, xs = np.nonzero(lab[y:y + bh, x:x + bw] == i)
             pts = np.stack([xs + x, ys + y], axis=1).astype(np.float32)
-            rect = cv2.minAreaRect(pts)
-            box = cv2.boxPoints(rect)
+            box = cv2.boxPoints(cv2.minAreaRect(pts))
             out.append(tuple((float(a), float(b)) for a, b in box))
+
+    # -- 1-D: bars ------------------------------------------------------------------------------
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(binv, 8)
+    for vertical in (True, False):
+        bars = np.zeros((h, w), np.uint8)
+        count = 0
+        for i in range(1, n):
+            x, y, bw, bh, area = stats[i]
+            long_, short = (bh, bw) if vertical else (bw, bh)
+            if long_ >= 1.5 * th and long_ >= 2.5 * short and area >= 0.5 * bw * bh:
+                bars[y:y + bh, x:x + bw] = 1
+                count += 1
+        if count < 8:
+            continue
+        k = int(max(3, th * 2.5))
+        kern = np.ones((1, k), np.uint8) if vertical else np.ones((k, 1), np.uint8)
+        merged = cv2.morphologyEx(bars, cv2.MORPH_CLOSE, kern)
+
+        def accept_1d(x, y, bw, bh, area, vertical=vertical, bars=bars):
+            long_, short = (bw, bh) if vertical else (bh, bw)
+            if long_ < 3 * th or short < 1.2 * th:
+                return False
+            sub = bars[y:y + bh, x:x + bw]
+            prof = sub.max(axis=0) if vertical else sub.max(axis=1)
+            edges = int(np.count_nonzero(np.diff(prof.astype(np.int8)) == 1))
+            return edges >= 8 and excl[y:y + bh, x:x + bw].mean() < 0.5
+
+        add_components(merged, accept_1d)
+
+    # -- 2-D: dense modules both ways ------------------------------------------------------------
+    tx = np.zeros((h, w), np.float32)
+    ty = np.zeros((h, w), np.float32)
+    tx[:, 1:] = binv[:, 1:] != binv[:, :-1]
+    ty[1:, :] = binv[1:, :] != binv[:-1, :]
+    win = int(max(9, th * 1.5)) | 1
+    dx = cv2.boxFilter(tx, -1, (win, win))
+    dy = cv2.boxFilter(ty, -1, (win, win))
+    ink = cv2.boxFilter(binv.astype(np.float32), -1, (win, win))
+    lo = 1.2 / th  # at least ~one transition per module-ish step at any module size up to ~th
+    dense = ((dx > lo) & (dy > lo) & (ink > 0.25) & (ink < 0.8) & (excl == 0)).astype(np.uint8)
+    k = int(max(3, th * 0.6)) | 1
+    dense = cv2.morphologyEx(dense, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    dense = cv2.morphologyEx(dense, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+
+    def accept_2d(x, y, bw, bh, area):
+        if min(bw, bh) < 3.5 * th or max(bw, bh) > 2.5 * min(bw, bh):
+            return False
+        return area >= 0.55 * bw * bh
+
+    add_components(dense, accept_2d)
     return out
 
 
