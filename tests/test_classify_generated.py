@@ -194,3 +194,50 @@ def test_a_label_classifies_fast():
     classify(many, syms)
     dt = time.perf_counter() - t0
     assert dt < 0.25, dt  # < 20 ms on an idle machine; generous bound for a shared CI box
+
+
+# ------------------------------------------------------------------------------------------ OCR-like noise
+_CONFUSE = {"0": "O", "1": "l", "5": "S", "8": "B", "2": "Z"}
+_CAPTIONS = ("收件人：", "寄件人：", "收件：", "寄件：", "收方：", "寄方：", "SHIP TO:", "FROM:", "TO:")
+
+
+def noisy(lines, ranges, rng, p_conf=0.04, p_space=0.3, p_cap=0.3, p_width=0.5):
+    """OCR-like text noise that keeps character positions trackable: letter/digit confusions inside numbers,
+    full-width punctuation, spaces lost inside numbers are not simulated (they would shift positions); missing
+    captions are simulated by blanking them with spaces (the OCR reads nothing there)."""
+    out = []
+    for ln in lines:
+        t = list(ln.text)
+        for k, c in enumerate(t):
+            if c in _CONFUSE and rng.random() < p_conf:
+                t[k] = _CONFUSE[c]
+            elif c == ":" and rng.random() < p_width:
+                t[k] = "："
+            elif c == "(" and rng.random() < p_width:
+                t[k] = "（"
+            elif c == ")" and rng.random() < p_width:
+                t[k] = "）"
+        s = "".join(t)
+        for cap in _CAPTIONS:
+            i = s.find(cap)
+            if i >= 0 and rng.random() < p_cap and len(s.strip()) > len(cap):
+                s = s[:i] + " " * len(cap) + s[i + len(cap):]
+        out.append(TextLine(s, ln.polygon, ln.score, upright=ln.upright, label_index=ln.label_index))
+    return out
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_found_through_ocr_noise(layout):
+    rng = np.random.default_rng(7)
+    n_sens = found = 0
+    misses = []
+    for seed in range(6, 12):
+        items = draw(layout, seed)
+        lines, syms, ranges = to_lines(items)
+        lines = noisy(lines, ranges, rng)
+        fields = classify(lines, syms)
+        a, b, m, _, _ = coverage(items, lines, fields, ranges)
+        n_sens += a
+        found += b
+        misses += m
+    assert found / max(1, n_sens) >= 0.97, (layout, found / max(1, n_sens), misses[:8])

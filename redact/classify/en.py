@@ -117,13 +117,13 @@ _KEEP_WORDS = re.compile(
 
 
 def looks_like_street(text: str) -> bool:
-    U = _upper(fold(text))
+    U = _upper(digitize(fold(text)))
     return bool(STREET.search(U) or POBOX.search(U) or GERMAN_STREET.search(U) or STREET_NAMED.search(U)
                 or re.match(r"^\s*(?:" + _UW + r")(?![A-Z])\.?\s*#?\s*[A-Z0-9]", U))
 
 
 def looks_like_city_line(text: str) -> bool:
-    U = _upper(fold(text))
+    U = _upper(digitize(fold(text)))
     return bool(CITY_STATE_ZIP.search(U) or STATE_ZIP.search(U) or DE_POST.search(U) or UK_POST.search(U)
                 or CA_POST.search(U) or (IN_STATE.search(U) and IN_PIN.search(U)))
 
@@ -201,7 +201,7 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
     word-like piece is read as part of that person's name/address rather than kept."""
     F = fold(text)
     D = digitize(F)
-    U = _upper(F)
+    U = _upper(D)
     hits = number_hits(F, D, "en", in_block) + _caption_values(F, D, U) + _address_hits(U)
     if ROUTING.match(U) or is_country(U):
         return [Hit(0, len(text), Category.OTHER, "routing" if ROUTING.match(U) else "country", sensitive=False,

@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..types import Category, Field, Role, Span, Symbol, TextLine
 from . import en, zh
-from .text import Hit, compact, has_cjk, fold, resolve
+from .text import Hit, compact, compact_map, fold, has_cjk, resolve
 
 log = logging.getLogger(__name__)
 
@@ -348,9 +348,8 @@ def _stub_rules(ls: List[_Line]) -> None:
         return
     known = list(dict.fromkeys(known))
     for L in ls:
-        comp_map = [k for k, c in enumerate(fold(L.text).upper()) if c.isalnum()]
-        comp = compact(L.text)
-        if len(comp) != len(comp_map) or len(comp) < 2:
+        comp, comp_map = compact_map(L.text)
+        if len(comp) < 2:
             continue
         for v, cat, role in known:
             if v not in comp:
@@ -456,9 +455,8 @@ def symbol_fields(lines: Sequence[TextLine], symbols: Sequence[Symbol], fields: 
         if len(pay) < 6:
             continue
         for li, line in enumerate(lines):
-            comp_map = [k for k, c in enumerate(fold(line.text).upper()) if c.isalnum()]
-            comp = compact(line.text)
-            if len(comp) != len(comp_map) or len(comp) < 6:
+            comp, comp_map = compact_map(line.text)
+            if len(comp) < 6:
                 continue
             # the longest digit/letter run of the line that is a part of the payload (or holds it)
             span = None

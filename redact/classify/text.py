@@ -103,25 +103,64 @@ def fold(text: str) -> str:
 
 _CONF = {"O": "0", "o": "0", "D": "0", "Q": "0", "U": "0", "I": "1", "l": "1", "|": "1", "i": "1", "!": "1",
          "L": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6", "b": "6", "g": "9", "q": "9"}
-_RUN = re.compile(r"[0-9A-Za-z|!]+")
+_TOKEN = re.compile(r"[0-9A-Za-z|!*]+")
+_KNOWN_PREFIX = ("SF", "JD", "JDV", "JDVA", "JDVB", "JDVC", "YT", "JT", "LP", "CN", "TBA", "JJD", "DPK", "UPS")
+
+
+def _numeric_parts(tok: str) -> Optional[Tuple[int, int, int]]:
+    """(first, last+1, digits) of the convertible body of a token, or None when it is not a number."""
+    first = next((k for k, c in enumerate(tok) if c.isdigit()), -1)
+    if first < 0:
+        return None
+    last = max(k for k, c in enumerate(tok) if c.isdigit()) + 1
+    prefix, body, suffix = tok[:first], tok[first:last], tok[last:]
+    if any(not (c.isdigit() or c in _CONF or c == "*") for c in body):
+        return None
+    digits = sum(c.isdigit() for c in body)
+    conf = sum(c in _CONF for c in body)
+    if conf > max(1, len(body) // 2):
+        return None
+    # a confusable prefix (l303) or tail (...981O) that is no carrier prefix / S10 country suffix
+    if prefix and len(prefix) <= 2 and all(c in _CONF for c in prefix) and prefix.upper() not in _KNOWN_PREFIX:
+        first = 0
+    if suffix and len(suffix) <= 2 and all(c in _CONF for c in suffix) and not (len(suffix) == 2 and prefix):
+        last = len(tok)
+    return first, last, digits
 
 
 def digitize(folded: str) -> str:
-    """Undo the usual OCR letter/digit confusions inside digit runs (O->0, l->1, S->5, B->8, ...), and read a
-    CJK '一' between digits as a dash. Same length as the input."""
+    """Undo the usual OCR letter/digit confusions inside numbers (O->0, l->1, S->5, B->8, Z->2, ...), also
+    after a carrier prefix (YT2652B2... -> YT265282...) and across a number written in groups (02S-2918...,
+    (7OZ) 421-5141); read a CJK '一' between digits as a dash. Same length as the input."""
     chars = list(folded)
-    for m in _RUN.finditer(folded):
-        run = m.group(0)
-        if len(run) < 3:
+    toks = [(m.start(), m.group(0)) for m in _TOKEN.finditer(folded)]
+    parts = [_numeric_parts(t) for _, t in toks]
+    # clusters of consecutive number-like tokens joined by one separator: 7O7-17O-8945, 3l1.606.8937
+    clusters: List[List[int]] = []
+    for k, p in enumerate(parts):
+        if p is None:
             continue
-        digits = sum(c.isdigit() for c in run)
-        conf = sum(c in _CONF for c in run)
-        if digits < 3 or digits + conf != len(run) or conf > max(1, len(run) // 3):
-            continue
-        for k, c in enumerate(run):
-            if c in _CONF:
-                chars[m.start() + k] = _CONF[c]
+        if clusters and clusters[-1][-1] == k - 1:
+            a = k - 1
+            gap = folded[toks[a][0] + len(toks[a][1]):toks[k][0]]
+            if len(gap) <= 2 and all(c in " -()." for c in gap):
+                clusters[-1].append(k)
+                continue
+        clusters.append([k])
+    for cl in clusters:
+        total = sum(parts[k][2] for k in cl)  # type: ignore[index]
+        for k in cl:
+            pos, tok = toks[k]
+            first, last, digits = parts[k]  # type: ignore[misc]
+            if first == last or (digits < 3 and total < 5 and not (digits >= 2 and last - first >= 4)):
+                continue
+            for i in range(first, last):
+                c = tok[i]
+                if c in _CONF:
+                    chars[pos + i] = _CONF[c]
     for i, c in enumerate(chars):
+        if c in "lIi|" and i > 0 and chars[i - 1] == "+" and i + 1 < len(chars) and chars[i + 1] in " -(0123456789":
+            chars[i] = "1"  # +l 212 ...
         if c == "一" and 0 < i < len(chars) - 1:
             left = chars[i - 1]
             right = chars[i + 1]
@@ -139,8 +178,15 @@ def has_cjk(s: str) -> bool:
 
 
 def compact(s: str) -> str:
-    """Letters and digits only, upper case (for comparing values across lines)."""
-    return "".join(c for c in fold(s).upper() if c.isalnum())
+    """Letters and digits only, OCR digit confusions undone, upper case (for comparing values across lines)."""
+    return compact_map(s)[0]
+
+
+def compact_map(s: str) -> Tuple[str, List[int]]:
+    """``compact(s)`` and, for each of its characters, the position in ``s``."""
+    d = digitize(fold(s))
+    pos = [k for k, c in enumerate(d) if c.isalnum()]
+    return "".join(d[k] for k in pos).upper(), pos
 
 
 # --------------------------------------------------------------------------------------------------
@@ -276,7 +322,7 @@ CARRIER_TRACKING: Tuple[Tuple[re.Pattern, str], ...] = tuple(
         (r"(?<![A-Z0-9])DPK\s?\d(?:[ \-]?\d){7,15}(?!\d)", "deppon"),
         (r"(?<![A-Z0-9])(?:LP|CN|CNG|CNMM)\s?\d(?:[ \-]?\d){9,18}(?!\d)", "cainiao"),
         (r"(?<![A-Z0-9])TBA\s?\d(?:[ \-]?\d){9,14}(?!\d)", "amazon"),
-        (r"(?<![A-Z0-9])JJD\s?\d(?:[ \-]?\d){8,20}(?!\d)", "dhl"),
+        (r"(?<![A-Z0-9])(?:JJD|\(J\)\s?JD)\s?\d(?:[ \-]?\d){8,26}(?!\d)", "dhl"),
         (r"(?<![A-Z0-9])[A-Z]{2}\s?\d{3}\s?\d{3}\s?\d{3}\s?[A-Z]{2}(?![A-Z0-9])", "s10"),
         (r"(?<![A-Z0-9])[A-Z]{2,4}\d{10,22}[A-Z]{0,2}(?![A-Z0-9])", "alnum_tracking"),
     )
@@ -394,8 +440,9 @@ def _number_hits(F: str, D: str, locale: str) -> List[Hit]:
         elif len(digits_of(m.group(0))) in (10, 11, 12):
             hits.append(Hit(m.start(), m.end(), Category.PHONE, "zero_phone", priority=74, score=0.8))
     # tracking numbers
+    UD = D.upper()
     for rx, rule in CARRIER_TRACKING:
-        for m in rx.finditer(U):
+        for m in list(rx.finditer(U)) + (list(rx.finditer(UD)) if UD != U else []):
             r = rule
             if rule == "ups":
                 body = "".join(c for c in m.group(0) if c.isalnum())
