@@ -56,7 +56,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--set", default="quick", choices=["quick", "full", "samples"])
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--size", default="12mp", help="12mp (default), 8mp, 2mp, 1mp")
+    ap.add_argument("--size", default=None, help="12mp (default; 8mp for --set samples), 8mp, 2mp, 1mp")
     ap.add_argument("--workers", type=int, default=1, help="processes (set OMP_NUM_THREADS=1 when > 1)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N photos of the set")
     a = ap.parse_args(argv)
@@ -68,6 +68,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except FontMissing as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if a.size is None:
+        a.size = "8mp" if a.set == "samples" else "12mp"
     os.makedirs(a.out, exist_ok=True)
     specs = specs_for(a.set, a.seed)
     if a.limit:
