@@ -420,6 +420,27 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
         redoc_url=None,
     )
     app.add_middleware(SecurityHeaders)
+
+    def openapi() -> Dict[str, Any]:
+        """FastAPI's schema, minus its default 422 bodies: validation errors here are 400 ErrorModel."""
+        if app.openapi_schema:
+            return app.openapi_schema
+        from fastapi.openapi.utils import get_openapi
+
+        spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for ops in spec.get("paths", {}).values():
+            for op in ops.values():
+                resp = op.get("responses", {})
+                if "HTTPValidationError" in json.dumps(resp.get("422", {})):
+                    del resp["422"]
+        schemas = spec.get("components", {}).get("schemas", {})
+        if "HTTPValidationError" not in json.dumps(spec.get("paths", {})):
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.state.pool = pool
     app.state.reports = reports
     app.state.settings = settings
@@ -504,11 +525,12 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
             "Access-Control-Expose-Headers": f"{REPORT_ID_HEADER}, X-Redact-Masks, X-Redact-Fields",
         })
 
-    image_content = {
+    image_content = {  # application/json (response=json) comes from the RedactJSON model
         "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
         "image/png": {"schema": {"type": "string", "format": "binary"}},
         "image/webp": {"schema": {"type": "string", "format": "binary"}},
-        "application/json": {"schema": {"$ref": "#/components/schemas/RedactJSON"}},
+        "image/tiff": {"schema": {"type": "string", "format": "binary"}},
+        "image/bmp": {"schema": {"type": "string", "format": "binary"}},
     }
     photo_body = {
         "requestBody": {
@@ -561,7 +583,7 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
         dependencies=deps,
         response_class=Response,
         responses={200: {"description": "The redacted image, or JSON with response=json",
-                         "content": image_content,
+                         "model": RedactJSON, "content": image_content,
                          "headers": {REPORT_ID_HEADER: {"schema": {"type": "string"},
                                                         "description": "id for GET /v1/reports/{id}"}}},
                    **_errors(400, 401, 403, 413, 415, 422, 429, 500, 503)},
@@ -589,7 +611,8 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
                     "masks). The self-check still runs on the final image.",
         dependencies=deps,
         response_class=Response,
-        responses={200: {"description": "The redacted image, or JSON with response=json", "content": image_content},
+        responses={200: {"description": "The redacted image, or JSON with response=json", "model": RedactJSON,
+                         "content": image_content},
                    **_errors(400, 401, 403, 413, 415, 422, 429, 500, 503)},
         openapi_extra=render_body,
     )
