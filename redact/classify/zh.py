@@ -45,7 +45,7 @@ _ROLE_WORDS = (
 )
 ROLE_CAPTION = re.compile(
     r"(" + "|".join(w for w, _ in _ROLE_WORDS) + r")(?:姓名|名称|信息)?(?![地单号电手址员])"
-    r"|(?:(?<=^)|(?<=[\s\[\]|()<>]))([收寄发])(?![件货方人地址到达款票])"
+    r"|(?:(?<=^)|(?<=[\s\[\]|()<>]))([收寄])(?![件货方人地址到达款票费据藏益入银送存回往])"
 )
 _ROLE_OF = {w: r for w, r in _ROLE_WORDS}
 _ROLE_OF.update({"收": Role.RECIPIENT, "寄": Role.SENDER, "发": Role.SENDER})
@@ -196,7 +196,7 @@ _PHONE_RULES = ("cn_mobile", "cn_mobile_masked", "cn_landline", "us_phone", "int
 
 def _adjacent_names(F: str, accepted: List[Hit]) -> List[Hit]:
     out: List[Hit] = []
-    ordered = sorted(accepted, key=lambda h: h.start)
+    ordered = sorted((h for h in accepted if h.sensitive), key=lambda h: h.start)
     for idx, h in enumerate(ordered):
         if h.category != Category.PHONE:
             continue
