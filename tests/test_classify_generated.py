@@ -8,7 +8,10 @@ most non-sensitive text alone. The photo-level benchmark (with real OCR) is meas
 
 from __future__ import annotations
 
+import sys
 import time
+from functools import lru_cache
+from pathlib import Path
 from typing import Dict, List, Tuple
 
 import numpy as np
@@ -18,12 +21,15 @@ from redact.classify import apply_policy, classify
 from redact.config import Policy
 from redact.types import Category, Symbol, TextLine
 
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # the benchmarks package sits at the repo root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 gen = pytest.importorskip("benchmarks.generator.core")
 from benchmarks.generator.canvas import LabelCanvas  # noqa: E402
 
 LAYOUTS = list(gen.LAYOUTS)
 
 
+@lru_cache(maxsize=None)
 def draw(layout: str, seed: int):
     L = gen.LAYOUTS[layout]
     c = LabelCanvas(L.width_mm, L.height_mm, 8.0, paper=L.paper, locale=L.locale)
@@ -119,7 +125,7 @@ def coverage(items, lines, fields, ranges):
 def test_every_sensitive_item_is_found(layout):
     n_sens = found = other = other_masked = 0
     misses = []
-    for seed in range(6):
+    for seed in range(5):
         items = draw(layout, seed)
         lines, syms, ranges = to_lines(items)
         fields = classify(lines, syms)
@@ -231,7 +237,7 @@ def test_found_through_ocr_noise(layout):
     rng = np.random.default_rng(7)
     n_sens = found = 0
     misses = []
-    for seed in range(6, 12):
+    for seed in range(5):
         items = draw(layout, seed)
         lines, syms, ranges = to_lines(items)
         lines = noisy(lines, ranges, rng)
