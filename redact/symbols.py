@@ -221,33 +221,59 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
             box = cv2.boxPoints(cv2.minAreaRect(pts))
             out.append(tuple((float(a), float(b)) for a, b in box))
 
-    # -- 1-D: bars ------------------------------------------------------------------------------
+    # -- 1-D: chains of parallel bars --------------------------------------------------------
     n, lab, stats, _ = cv2.connectedComponentsWithStats(binv, 8)
     for vertical in (True, False):
-        bars = np.zeros((h, w), np.uint8)
-        count = 0
+        cands = []
         for i in range(1, n):
             x, y, bw, bh, area = stats[i]
-            long_, short = (bh, bw) if vertical else (bw, bh)
-            if long_ >= 1.5 * th and long_ >= 2.5 * short and area >= 0.5 * bw * bh:
-                bars[y:y + bh, x:x + bw] = 1
-                count += 1
-        if count < 8:
+            if not vertical:
+                x, y, bw, bh = y, x, bh, bw  # work in a transposed frame
+            if bh >= 1.5 * th and bh >= 2.5 * bw and area >= 0.5 * bw * bh and bh <= 14 * th:
+                cands.append((x, y, bw, bh))
+        if len(cands) < 8:
             continue
-        k = int(max(3, th * 2.5))
-        kern = np.ones((1, k), np.uint8) if vertical else np.ones((k, 1), np.uint8)
-        merged = cv2.morphologyEx(bars, cv2.MORPH_CLOSE, kern)
-
-        def accept_1d(x, y, bw, bh, area, vertical=vertical, bars=bars):
-            long_, short = (bw, bh) if vertical else (bh, bw)
-            if long_ < 3 * th or short < 1.2 * th:
-                return False
-            sub = bars[y:y + bh, x:x + bw]
-            prof = sub.max(axis=0) if vertical else sub.max(axis=1)
-            edges = int(np.count_nonzero(np.diff(prof.astype(np.int8)) == 1))
-            return edges >= 8 and excl[y:y + bh, x:x + bw].mean() < 0.5
-
-        add_components(merged, accept_1d)
+        cands.sort()
+        used = [False] * len(cands)
+        for i0 in range(len(cands)):
+            if used[i0]:
+                continue
+            chain = [cands[i0]]
+            used[i0] = True
+            last = cands[i0]
+            for j in range(i0 + 1, len(cands)):
+                if used[j]:
+                    continue
+                x, y, bw, bh = cands[j]
+                lx, ly, lw, lh = last
+                if x - (lx + lw) > 1.5 * th:
+                    if x > lx + lw + 3 * th:
+                        break
+                    continue
+                ov = min(y + bh, ly + lh) - max(y, ly)
+                if ov < 0.7 * min(bh, lh) or not (0.6 <= bh / lh <= 1.67):
+                    continue
+                chain.append(cands[j])
+                used[j] = True
+                last = cands[j]
+            if len(chain) < 8:
+                continue
+            xs0 = min(c[0] for c in chain)
+            xs1 = max(c[0] + c[2] for c in chain)
+            ys0 = min(c[1] for c in chain)
+            ys1 = max(c[1] + c[3] for c in chain)
+            if xs1 - xs0 < 3 * th:
+                continue
+            box = [(xs0, ys0), (xs1, ys0), (xs1, ys1), (xs0, ys1)]
+            if not vertical:
+                box = [(b, a) for a, b in box]
+            bx = np.array(box, float)
+            x0, y0 = bx.min(axis=0).astype(int)
+            x1, y1 = bx.max(axis=0).astype(int)
+            covered = float(excl[max(0, y0):y1, max(0, x0):x1].mean()) if (y1 > y0 and x1 > x0) else 1.0
+            if covered >= 0.5:
+                continue
+            out.append(tuple((float(a), float(b)) for a, b in box))
 
     # -- 2-D: dense modules both ways ------------------------------------------------------------
     tx = np.zeros((h, w), np.float32)
