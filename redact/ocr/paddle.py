@@ -223,7 +223,7 @@ class PaddleEngine:
         dirs = build_model_dirs(Path(cache_dir) if cache_dir else None, det_box_thresh, det_unclip)
         ort_cfg = {"intra_op_num_threads": int(max(1, threads)), "inter_op_num_threads": 1,
                    "log_severity_level": 3}
-        common = dict(engine="onnxruntime", device="cpu", engine_config=ort_cfg)
+        common = {"engine": "onnxruntime", "device": "cpu", "engine_config": ort_cfg}
         self.max_side = int(max_side)
         self._det = TextDetection(model_name=_DET_NAME, model_dir=str(dirs[_DET_NAME]),
                                   limit_side_len=self.max_side, limit_type="max", thresh=0.3,
