@@ -19,7 +19,7 @@ from .canvas import LabelCanvas
 from .exif import build_exif
 from .geometry import (Curve, apply_h, camera_quad, densify, quad_bbox, resize_matrix, rot_matrix, simplify,
                        translation, warp_into)
-from .scene import add_noise, background, gain_field, motion_kernel, shadow_polygon, thermal_print
+from .scene import add_noise, apply_gain, background, gain_field, motion_kernel, shadow_polygon, thermal_print
 
 log = logging.getLogger(__name__)
 
@@ -174,14 +174,12 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
         ppm = float(np.clip(frame_ppm * 1.1, 4.0, 17.0))
         canvas = LabelCanvas(L.width_mm, L.height_mm, ppm, paper=L.paper, locale=L.locale)
         L.draw(canvas, label_rng)
-        lab = canvas.rgb
         if L.thermal:
-            lab = thermal_print(rng, lab, L.paper, ppm)
+            src_rgb = thermal_print(rng, canvas.rgb, L.paper, ppm)
         else:
-            lab = cv2.GaussianBlur(lab, (0, 0), max(0.3, 0.03 * ppm))
-        lh, lw = lab.shape[:2]
-        alpha = np.ones((lh, lw), np.float32)
-        src_rgba = np.dstack([lab, alpha])
+            src_rgb = cv2.GaussianBlur(canvas.image_rgb(), (0, 0), max(0.3, 0.03 * ppm))
+        lh, lw = src_rgb.shape[:2]
+        src_alpha = np.ones((lh, lw), np.float32)
         src_ids = canvas.ids
         # plane of the label as photographed: flat, or curved (cylinder + gentle wave)
         x0c, y0c, x1c, y1c = -0.5, -0.5, lw - 0.5, lh - 0.5
@@ -200,9 +198,11 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
             ox, oy = -ex[0] + 2, -ex[1] + 2
             cw, ch = int(np.ceil(ex[2] - ex[0] + 4)), int(np.ceil(ex[3] - ex[1] + 4))
             mx, my, th = curve.inverse_maps(cw, ch, ox, oy)
-            src_rgba = cv2.remap(src_rgba, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+            src_rgb = cv2.remap(src_rgb, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+            src_alpha = cv2.remap(src_alpha, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                                  borderValue=0)
             shade = (1 - 0.22 * (1 - np.cos(th)) + 0.08 * np.sin(th) * rng.choice([-1, 1]))
-            src_rgba[..., :3] *= shade[..., None]
+            src_rgb = np.clip(src_rgb * shade[..., None], 0, 255).astype(np.uint8)
             if ids:
                 src_ids = cv2.remap(canvas.ids, mx, my, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
                                     borderValue=0)
@@ -210,17 +210,20 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
         corners = np.array([[x0c, y0c], [x1c, y0c], [x1c, y1c], [x0c, y1c]], np.float32)
         H_label = cv2.getPerspectiveTransform(corners, quad.astype(np.float32)).astype(np.float64)
         M_pix = H_label @ translation(-ox, -oy)
-        bb = quad_bbox(quad, W, H, pad=6)
+        bb = quad_bbox(quad, W, H, pad=max(6, int(frame_ppm)))
         assert bb is not None
         bx0, by0, bx1, by1 = bb
-        warped = warp_into(src_rgba, M_pix, bb)
-        a = warped[..., 3:4]
+        warped = warp_into(src_rgb, M_pix, bb)
+        a = warp_into(src_alpha, M_pix, bb)
         region = img[by0:by1, bx0:bx1]
         # label edge shadow (it sits slightly above the surface)
-        sh = cv2.GaussianBlur(a[..., 0], (0, 0), max(1.0, frame_ppm * 0.4))
+        rh, rw = a.shape
+        a4 = cv2.resize(a, (max(2, rw // 4), max(2, rh // 4)), interpolation=cv2.INTER_AREA)
+        a4 = cv2.GaussianBlur(a4, (0, 0), max(0.5, frame_ppm * 0.1))
+        sh = cv2.resize(a4, (rw, rh), interpolation=cv2.INTER_LINEAR)
         sh = np.roll(sh, (int(frame_ppm * 0.3), int(frame_ppm * 0.2)), (0, 1))
-        region *= (1 - 0.25 * sh)[..., None]
-        region += (warped[..., :3] - region) * a
+        region = cv2.multiply(region, np.repeat((255 - 64 * sh).astype(np.uint8)[..., None], 3, 2), scale=1 / 255)
+        img[by0:by1, bx0:bx1] = cv2.blendLinear(warped, region, a, 1.0 - a)
         if ids:
             wid = warp_into(src_ids, M_pix, bb, interp=cv2.INTER_NEAREST)
             id_frame[by0:by1, bx0:bx1] = wid  # type: ignore[index]
@@ -231,13 +234,10 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
     g = gain_field(rng, W, H, shadow_q, lowlight)
     cast = np.array([[1.04, 1.0, 0.9], [0.96, 1.0, 1.05], [1.0, 1.0, 1.0], [1.02, 1.0, 0.96]][int(rng.integers(4))],
                     np.float32)
-    g = g[..., None] * cast
-    img *= g
-    del g
-    frame = np.clip(img + 0.5, 0, 255).astype(np.uint8)
+    frame = apply_gain(img, g, cast)
     del img
     text_px = 2.8 * frame_ppm  # typical text height in photo pixels
-    # optics + phone sharpening in one small kernel
+    # optics + phone sharpening
     frame = cv2.GaussianBlur(frame, (0, 0), 1.0 if lowlight else 0.55)
     frame = cv2.addWeighted(frame, 1.35, cv2.GaussianBlur(frame, (0, 0), 1.6), -0.35, 0)
     if "blur" in cs:

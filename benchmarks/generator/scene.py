@@ -126,12 +126,22 @@ def background(rng: Rng, W: int, H: int, label_quad: Optional[np.ndarray], small
         ell = cv2.ellipse2Poly((int(cc[0]), int(cc[1])), (int(r1), int(r2)), int(rng.uniform(0, 180)), 0, 360, 10)
         _fill_poly(img, ell.astype(np.float64) + shift * 0.2, (0, 0, 0), 0.3, 4)
         _fill_poly(img, ell.astype(np.float64), col, 1.0, 0.8)
-    full = cv2.resize(img, (W, H), interpolation=cv2.INTER_LINEAR)
-    return full
+    small_u8 = np.clip(img + 0.5, 0, 255).astype(np.uint8)
+    return cv2.resize(small_u8, (W, H), interpolation=cv2.INTER_LINEAR)
+
+
+def apply_gain(img: np.ndarray, g: np.ndarray, cast: np.ndarray) -> np.ndarray:
+    """Multiply a uint8 image by a low-resolution gain field (h x w) and a colour cast, in uint8 (fast)."""
+    H, W = img.shape[:2]
+    g3 = g[..., None] * np.asarray(cast, np.float32)[None, None, :]
+    f = float(np.floor(255.0 / max(1e-3, float(g3.max()))))
+    g8 = np.clip(g3 * f + 0.5, 0, 255).astype(np.uint8)
+    g8 = cv2.resize(g8, (W, H), interpolation=cv2.INTER_LINEAR)
+    return cv2.multiply(img, g8, scale=1.0 / f)
 
 
 def gain_field(rng: Rng, W: int, H: int, shadow_quad: Optional[np.ndarray], lowlight: bool) -> np.ndarray:
-    """Multiplicative lighting (exposure, gradient, vignetting, optional cast shadow) at full size."""
+    """Multiplicative lighting (exposure, gradient, vignetting, optional cast shadow) at 1/8 size."""
     s = 8
     w, h = max(2, W // s), max(2, H // s)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -147,7 +157,7 @@ def gain_field(rng: Rng, W: int, H: int, shadow_quad: Optional[np.ndarray], lowl
         g *= 1 - m * rng.uniform(0.38, 0.55)
     if lowlight:
         g *= rng.uniform(0.28, 0.42)
-    return cv2.resize(g.astype(np.float32), (W, H), interpolation=cv2.INTER_LINEAR)
+    return g.astype(np.float32)
 
 
 def shadow_polygon(rng: Rng, label_quad: np.ndarray) -> np.ndarray:
@@ -180,15 +190,21 @@ def noise_field(rng: Rng, H: int, W: int, sigma: float, tile: int = 512, corr: f
     return out[..., 0] if channels == 1 else out
 
 
-def add_noise(rng: Rng, img: np.ndarray, sigma: float, chroma: float) -> np.ndarray:
-    """Sensor-like noise on a uint8 image: correlated luma + coarser chroma noise."""
+def add_noise(rng: Rng, img: np.ndarray, sigma: float, chroma: float, tile: int = 512) -> np.ndarray:
+    """Sensor-like noise on a uint8 image (correlated luma + coarser chroma), with saturating uint8 adds."""
     H, W = img.shape[:2]
-    n = noise_field(rng, H, W, sigma, corr=0.7).astype(np.int16)
-    out = img.astype(np.int16)
-    out += n[..., None]
+    n = noise_field(rng, tile, tile, sigma, tile=tile, corr=0.7)[..., None]
     if chroma > 0:
-        out += noise_field(rng, H, W, chroma, tile=256, corr=2.0, channels=3).astype(np.int16)
-    return np.clip(out, 0, 255).astype(np.uint8)
+        n = n + noise_field(rng, tile, tile, chroma, tile=tile, corr=2.0, channels=3)
+    else:
+        n = np.repeat(n, 3, axis=2)
+    n = np.round(n)
+    pos = np.clip(n, 0, 255).astype(np.uint8)
+    neg = np.clip(-n, 0, 255).astype(np.uint8)
+    oy, ox = int(rng.integers(0, tile)), int(rng.integers(0, tile))
+    reps = (H // tile + 2, W // tile + 2, 1)
+    out = cv2.add(img, np.tile(pos, reps)[oy:oy + H, ox:ox + W])
+    return cv2.subtract(out, np.tile(neg, reps)[oy:oy + H, ox:ox + W])
 
 
 def motion_kernel(length: float, angle: float) -> np.ndarray:
@@ -208,17 +224,18 @@ def motion_kernel(length: float, angle: float) -> np.ndarray:
 
 
 def thermal_print(rng: Rng, rgb: np.ndarray, paper, ppm: float, strength: float = 1.0) -> np.ndarray:
-    """Thermal-print look on a label image (float32): slight bleed, uneven fading, worn-head streaks."""
+    """Thermal-print look on a label image (float32 in, uint8 out): slight bleed, uneven fading and
+    worn-head streaks along the print direction."""
     h, w = rgb.shape[:2]
-    sig = max(0.3, 0.045 * ppm)
-    out = cv2.GaussianBlur(rgb, (0, 0), sig)
-    paper = np.asarray(paper, np.float32)
+    u8 = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+    u8 = cv2.GaussianBlur(u8, (0, 0), max(0.3, 0.045 * ppm))
     fade = 0.10 + 0.10 * smooth_noise(rng, h, w, max(8, w // 4))
     cols = np.zeros(w, np.float32)
     for _ in range(int(rng.integers(0, 4))):
         x = int(rng.integers(0, w))
         cols[x:x + max(1, int(ppm * rng.uniform(0.1, 0.25)))] = rng.uniform(0.25, 0.45)
-    fade = np.clip(fade * strength + cols[None, :] * strength, 0, 0.6)
-    out = out + (paper - out) * fade[..., None]
-    out += noise_field(rng, h, w, 1.7, tile=256)[..., None]
-    return out
+    fade = np.clip(fade * strength + cols[None, :] * strength, 0, 0.6).astype(np.float32)
+    paper_img = np.empty_like(u8)
+    paper_img[:] = np.asarray(paper, np.uint8)
+    out = cv2.blendLinear(u8, paper_img, 1.0 - fade, fade)
+    return add_noise(rng, out, sigma=1.7, chroma=0.0, tile=256)
