@@ -41,7 +41,13 @@ OUT_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "TIFF
               "HEIF": "JPEG", "AVIF": "JPEG"}
 EXTENSION = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp"}
 
-_EXIF_IFD, _GPS_IFD, _IFD1 = 0x8769, 0x8825, 1
+_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
+try:
+    from PIL.ExifTags import IFD as _IFDS
+
+    _IFD1 = int(_IFDS.IFD1)
+except Exception:  # pragma: no cover - older Pillow
+    _IFD1 = -1
 _MAKERNOTE = 0x927C
 
 Source = Union[str, Path, bytes, bytearray, memoryview, np.ndarray, Image.Image]
@@ -92,7 +98,12 @@ def _meta_of(img: Image.Image, fmt: str) -> PhotoMeta:
     if any(m == "APP1" and b"http://ns.adobe.com/xap" in d[:64] for m, d in app):
         had_xmp = True
     had_iptc = bool(info.get("photoshop")) or any(m == "APP13" for m, _ in app)
-    had_comment = bool(info.get("comment")) or any(m == "COM" for m, _ in app)
+    technical = {"dpi", "gamma", "transparency", "icc_profile", "exif", "xmp", "XML:com.adobe.xmp", "photoshop",
+                 "jfif", "jfif_version", "jfif_unit", "jfif_density", "progressive", "progression", "adobe",
+                 "adobe_transform", "interlace", "compression", "loop", "duration", "background", "aspect",
+                 "srgb", "chromaticity", "dpc", "resolution", "mp", "mpoffset", "mpinfo"}
+    text_chunks = [k for k, v in info.items() if isinstance(v, str) and k not in technical]
+    had_comment = bool(info.get("comment")) or any(m == "COM" for m, _ in app) or bool(text_chunks)
     return PhotoMeta(
         format=fmt,
         mode=img.mode,
