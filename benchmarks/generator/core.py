@@ -332,7 +332,7 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
     else:
         q = int(rng.integers(62, 76)) if "chat1080" in cs else int(rng.integers(88, 96))
         kw = {"exif": exif_bytes} if exif_bytes else {}
-        pil.save(buf, "JPEG", quality=q, subsampling=2 if q < 90 else 1, **kw)
+        pil.save(buf, "JPEG", quality=q, subsampling=2, **kw)  # 4:2:0 like phone cameras
     data = buf.getvalue()
 
     name = photo_name(layout, conds, seed)

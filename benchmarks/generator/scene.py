@@ -193,7 +193,7 @@ def noise_field(rng: Rng, H: int, W: int, sigma: float, tile: int = 512, corr: f
 def add_noise(rng: Rng, img: np.ndarray, sigma: float, chroma: float, tile: int = 512) -> np.ndarray:
     """Sensor-like noise on a uint8 image (correlated luma + coarser chroma), with saturating uint8 adds."""
     H, W = img.shape[:2]
-    n = noise_field(rng, tile, tile, sigma, tile=tile, corr=0.7)[..., None]
+    n = noise_field(rng, tile, tile, sigma, tile=tile, corr=1.2)[..., None]
     if chroma > 0:
         n = n + noise_field(rng, tile, tile, chroma, tile=tile, corr=2.0, channels=3)
     else:
