@@ -31,7 +31,7 @@ fi
 .venv/bin/redact models >/dev/null
 
 if [ "${SETUP_SKIP_SAMPLE:-0}" != "1" ]; then
-  sample=sample_images/zh_ecommerce.jpg
+  sample=sample_images/zh_ecommerce__standard__0011.jpg
   [ -f "$sample" ] || sample=$(ls sample_images/*.jpg | head -n 1)
   mkdir -p sample_images/redacted
   out="sample_images/redacted/$(basename "${sample%.*}").redacted.jpg"
