@@ -181,9 +181,12 @@ def _address_hits(U: str) -> List[Hit]:
         out.append(Hit(m.start(), m.end(), Category.POSTAL_CODE, "ca_postcode", priority=54, score=0.85))
     for m in UK_POST.finditer(U):
         out.append(Hit(m.start(), m.end(), Category.POSTAL_CODE, "uk_postcode", priority=54, score=0.85))
+    streets = [(m.start(), m.end()) for m in STREET.finditer(U)]
     for m in DE_POST.finditer(U):
         if m.group("city").strip() in ("LBS", "LB", "KG", "OZ", "IN", "CM"):
             continue
+        if any(s <= m.start() < e for s, e in streets):
+            continue  # a five-digit house number, not a German postcode
         out.append(Hit(m.start("zip"), m.end("zip"), Category.POSTAL_CODE, "de_postcode", priority=53, score=0.8))
         out.append(Hit(m.start("city"), m.end("city"), Category.ADDRESS, "city_de", priority=33, score=0.7))
     instate = IN_STATE.search(U)
@@ -193,6 +196,22 @@ def _address_hits(U: str) -> List[Hit]:
             out.append(Hit(m.start("zip"), m.end("zip"), Category.POSTAL_CODE, "in_pin", priority=52, score=0.8))
     if instate:
         out.append(Hit(instate.start(), instate.end(), Category.ADDRESS, "in_state", priority=32, score=0.8))
+    return out
+
+
+def _extend_streets(hits: List[Hit], U: str) -> List[Hit]:
+    """A street line is personal to its end: carry a street hit over the directional/unit words after it."""
+    out = []
+    ordered = sorted(hits, key=lambda h: h.start)
+    for k, h in enumerate(ordered):
+        if h.sensitive and h.category == Category.ADDRESS and h.rule.startswith(("street", "po_box")):
+            nxt = ordered[k + 1].start if k + 1 < len(ordered) else len(U)
+            tail = U[h.end:nxt]
+            if tail.strip(" ,.") and len(tail) <= 30 and not _KEEP_WORDS.search(tail) and \
+                    re.fullmatch(r"[\s,.]*[A-Z0-9#.\-/ ,]+", tail):
+                h = Hit(h.start, h.end + len(tail.rstrip()), h.category, h.rule, h.sensitive, h.role, h.score,
+                        h.priority)
+        out.append(h)
     return out
 
 
@@ -240,6 +259,7 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
             extra.append(Hit(s, e, Category.ADDRESS if re.search(r"\d", seg) else Category.NAME, "block_text",
                              priority=10, score=0.6))
     final = merge_adjacent(resolve(accepted + extra, D), U)
+    final = _extend_streets(final, U)
     if role != Role.UNKNOWN:
         final = [Hit(h.start, h.end, h.category, h.rule, h.sensitive, role if h.sensitive else h.role, h.score,
                      h.priority) for h in final]

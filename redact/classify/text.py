@@ -430,7 +430,7 @@ def _number_hits(F: str, D: str, locale: str) -> List[Hit]:
         hits.append(Hit(m.start(), m.end(), Category.PHONE, "us_phone", priority=78, score=0.9))
     for m in INTL_PHONE.finditer(D):
         n = len(digits_of(m.group(0)))
-        if 8 <= n <= 15:
+        if 8 <= n <= 15 and (m.group(0).startswith("+") or n >= 11):
             hits.append(Hit(m.start(), m.end(), Category.PHONE, "intl_phone", priority=82, score=0.9))
     for m in IN_MOBILE.finditer(D):
         hits.append(Hit(m.start(), m.end(), Category.PHONE, "in_mobile", priority=76, score=0.85))
