@@ -49,8 +49,8 @@ LAYOUTS: Dict[str, Layout] = {
 }
 
 STANDARD_CONDITIONS = ("standard", "gps", "png", "shadow", "exif_rot")
-HARD_CONDITIONS = ("chat1080", "perspective", "rot90", "rot180", "rot270", "curved", "small", "lowlight", "blur",
-                   "jpeg")
+HARD_CONDITIONS = ("chat1080", "perspective", "rot90", "rot180", "rot270", "tilt", "curved", "small", "lowlight",
+                   "blur", "jpeg")
 CONDITIONS: Tuple[str, ...] = STANDARD_CONDITIONS + HARD_CONDITIONS + ("nolabel",)
 SIZES = {"12mp": (4000, 3000), "8mp": (3264, 2448), "2mp": (1600, 1200), "1mp": (1200, 900)}
 PHONES = [("Apple", "iPhone 13"), ("Xiaomi", "Redmi Note 12"), ("HUAWEI", "ELS-AN00"), ("samsung", "SM-G991B"),
@@ -116,6 +116,8 @@ def _place(rng: np.random.Generator, W: int, H: int, lw: float, lh: float, conds
             yaw = rng.choice([-1, 1]) * rng.uniform(28, 42)
             pitch = rng.uniform(-12, 12)
         roll = rng.uniform(-15, 15)
+    if "tilt" in conds:  # any in-plane angle, not a multiple of 90 degrees
+        roll = float(rng.choice([-1, 1]) * rng.uniform(15, 75))
     q = camera_quad(lw, lh, roll, pitch, yaw)
     frac = rng.uniform(0.025, 0.06) if small else rng.uniform(0.30, 0.55)
     k = np.sqrt(frac * W * H / _shoelace(q))
@@ -131,6 +133,58 @@ def _place(rng: np.random.Generator, W: int, H: int, lw: float, lh: float, conds
     hi = np.array([W, H]) - qq.max(0) - margin
     t = lo + (hi - lo) * rng.uniform(0.15, 0.85, 2) if not small else lo + (hi - lo) * rng.uniform(0, 1, 2)
     return qq + t
+
+
+def _composite(img: np.ndarray, src_rgb: np.ndarray, src_alpha: np.ndarray, M: np.ndarray,
+               bb: Tuple[int, int, int, int], frame_ppm: float) -> None:
+    """Warp an RGB + alpha source into ``img`` (uint8, in place) within bbox ``bb``, with a soft edge shadow."""
+    bx0, by0, bx1, by1 = bb
+    warped = warp_into(src_rgb, M, bb)
+    a = warp_into(src_alpha, M, bb)
+    region = img[by0:by1, bx0:bx1]
+    rh, rw = a.shape
+    a4 = cv2.resize(a, (max(2, rw // 4), max(2, rh // 4)), interpolation=cv2.INTER_AREA)
+    a4 = cv2.GaussianBlur(a4, (0, 0), max(0.5, frame_ppm * 0.1))
+    sh = cv2.resize(a4, (rw, rh), interpolation=cv2.INTER_LINEAR)
+    sh = np.roll(sh, (int(frame_ppm * 0.3), int(frame_ppm * 0.2)), (0, 1))
+    region = cv2.multiply(region, np.repeat((255 - 64 * sh).astype(np.uint8)[..., None], 3, 2), scale=1 / 255)
+    img[by0:by1, bx0:bx1] = cv2.blendLinear(warped, region, a, 1.0 - a)
+
+
+STICKERS = {
+    "zh": [("易碎物品", "小心轻放"), ("请勿倒置", "向上"), ("易碎品", "轻拿轻放"), ("生鲜", "请尽快签收")],
+    "en": [("FRAGILE", "HANDLE WITH CARE"), ("THIS SIDE UP", "DO NOT STACK"), ("KEEP DRY", "PERISHABLE"),
+           ("FRAGILE", "GLASS")],
+}
+
+
+def _sticker(rng: np.random.Generator, locale: str, ppm: float) -> LabelCanvas:
+    """A small non-personal sticker (FRAGILE / 易碎物品): printed text that must be left alone."""
+    big, small = STICKERS[locale][int(rng.integers(len(STICKERS[locale])))]
+    red = rng.random() < 0.6
+    paper = (200, 30, 36) if red else (250, 200, 40)
+    ink = (250, 248, 240) if red else (20, 20, 20)
+    c = LabelCanvas(float(rng.uniform(45, 60)), float(rng.uniform(22, 28)), ppm, paper=paper, locale=locale)
+    fz, fs = ("zh_heavy", "zh") if locale == "zh" else ("sans_bold", "sans_bold")
+    c.text(c.width_mm / 2, 3.0, big, fnt=fz, size_mm=8.0, color=ink, anchor="mt", max_w_mm=c.width_mm - 6)
+    c.text(c.width_mm / 2, 14.5, small, fnt=fs, size_mm=4.2, color=ink, anchor="mt", max_w_mm=c.width_mm - 6)
+    return c
+
+
+def _place_sticker(rng, H_label_mm: np.ndarray, lw_mm: float, lh_mm: float, sw_mm: float, sh_mm: float,
+                   W: int, H: int) -> Optional[np.ndarray]:
+    """Offset (mm, label plane) for a sticker beside the label, fully inside the frame; None if none fits."""
+    gap = rng.uniform(4, 12)
+    cands = [(lw_mm + gap, rng.uniform(0, lh_mm - sh_mm)), (-gap - sw_mm, rng.uniform(0, lh_mm - sh_mm)),
+             (rng.uniform(0, lw_mm - sw_mm), -gap - sh_mm), (rng.uniform(0, lw_mm - sw_mm), lh_mm + gap)]
+    order = rng.permutation(len(cands))
+    m = 0.02 * min(W, H)
+    for i in order:
+        ox, oy = cands[int(i)]
+        pts = apply_h(H_label_mm, np.array([[ox, oy], [ox + sw_mm, oy], [ox + sw_mm, oy + sh_mm], [ox, oy + sh_mm]]))
+        if (pts[:, 0].min() > m and pts[:, 1].min() > m and pts[:, 0].max() < W - m and pts[:, 1].max() < H - m):
+            return np.array([ox, oy])
+    return None
 
 
 def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence[str] = ("standard",),
@@ -166,6 +220,7 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
     img = background(rng, W, H, quad, "small" in cs)
     id_frame = np.zeros((H, W), np.uint16) if ids else None
     items_out: List[dict] = []
+    sources: List[Tuple[LabelCanvas, np.ndarray, Optional[Curve], int]] = []  # canvas, H, curve, id offset
     M_total = np.eye(3)
     curve: Optional[Curve] = None
     canvas: Optional[LabelCanvas] = None
@@ -213,20 +268,31 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
         bb = quad_bbox(quad, W, H, pad=max(6, int(frame_ppm)))
         assert bb is not None
         bx0, by0, bx1, by1 = bb
-        warped = warp_into(src_rgb, M_pix, bb)
-        a = warp_into(src_alpha, M_pix, bb)
-        region = img[by0:by1, bx0:bx1]
-        # label edge shadow (it sits slightly above the surface)
-        rh, rw = a.shape
-        a4 = cv2.resize(a, (max(2, rw // 4), max(2, rh // 4)), interpolation=cv2.INTER_AREA)
-        a4 = cv2.GaussianBlur(a4, (0, 0), max(0.5, frame_ppm * 0.1))
-        sh = cv2.resize(a4, (rw, rh), interpolation=cv2.INTER_LINEAR)
-        sh = np.roll(sh, (int(frame_ppm * 0.3), int(frame_ppm * 0.2)), (0, 1))
-        region = cv2.multiply(region, np.repeat((255 - 64 * sh).astype(np.uint8)[..., None], 3, 2), scale=1 / 255)
-        img[by0:by1, bx0:bx1] = cv2.blendLinear(warped, region, a, 1.0 - a)
+        _composite(img, src_rgb, src_alpha, M_pix, bb, frame_ppm)
         if ids:
             wid = warp_into(src_ids, M_pix, bb, interp=cv2.INTER_NEAREST)
             id_frame[by0:by1, bx0:bx1] = wid  # type: ignore[index]
+        sources.append((canvas, H_label, curve, 0))
+        # a FRAGILE / 易碎物品 sticker beside the label on some photos (non-personal printed text)
+        srng = np.random.default_rng([seed, _crc(layout), 7])
+        if curve is None and srng.random() < 0.35:
+            st = _sticker(srng, L.locale, ppm)
+            H_mm = H_label @ np.array([[ppm, 0, -0.5], [0, ppm, -0.5], [0, 0, 1]])
+            off = _place_sticker(srng, H_mm, L.width_mm, L.height_mm, st.width_mm, st.height_mm, W, H)
+            if off is not None:
+                H_st = H_mm @ translation(off[0], off[1]) @ np.array(
+                    [[1 / ppm, 0, 0.5 / ppm], [0, 1 / ppm, 0.5 / ppm], [0, 0, 1]])
+                sq = apply_h(H_st, np.array([[-0.5, -0.5], [st.w - 0.5, -0.5], [st.w - 0.5, st.h - 0.5],
+                                             [-0.5, st.h - 0.5]]))
+                sbb = quad_bbox(sq, W, H, pad=max(6, int(frame_ppm)))
+                if sbb is not None:
+                    _composite(img, st.image_rgb(), np.ones((st.h, st.w), np.float32), H_st, sbb, frame_ppm)
+                    base = len(canvas.items)
+                    if ids:
+                        sid = warp_into(st.ids, H_st, sbb, interp=cv2.INTER_NEAREST).astype(np.int32)
+                        reg = id_frame[sbb[1]:sbb[3], sbb[0]:sbb[2]]  # type: ignore[index]
+                        reg[sid > 0] = (sid[sid > 0] + base).astype(np.uint16)
+                    sources.append((st, H_st, None, base))
 
     # ---------------- lighting and camera
     lowlight = "lowlight" in cs
@@ -272,18 +338,19 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
     Hd, Wd = frame.shape[:2]
 
     # ---------------- truth polygons
-    if canvas is not None:
-        for it in canvas.items:
+    for src, Hs, crv, base in sources:
+        for it in src.items:
             pts = it.corners()
-            if curve is not None:
-                pts = curve.forward(densify(pts, step=max(3.0, canvas.ppm * 1.0)))
-            p = apply_h(M_disp @ H_label, pts)
-            if curve is not None:
+            if crv is not None:
+                pts = crv.forward(densify(pts, step=max(3.0, src.ppm * 1.0)))
+            p = apply_h(M_disp @ Hs, pts)
+            if crv is not None:
                 p = simplify(p, eps=0.3)
-            d = {"id": it.id, "kind": it.kind, "text": it.text, "category": it.category,
+            d = {"id": it.id + base, "kind": it.kind, "text": it.text, "category": it.category,
                  "role": it.role if it.role in ("recipient", "sender") else "none",
                  "sensitive": bool(it.sensitive),
-                 "polygon": [[round(float(x), 2), round(float(y), 2)] for x, y in p]}
+                 "polygon": [[round(float(x), 2), round(float(y), 2)] for x, y in p],
+                 "source": "label" if base == 0 else "sticker"}
             if it.kind == "symbol":
                 d["symbology"] = it.symbology
                 d["payload"] = it.payload

@@ -26,7 +26,7 @@ def _address(c: LabelCanvas, x, y, addr: str, role, size, max_w, max_lines=3) ->
                        max_lines=max_lines)
 
 
-def _carrier(rng: Rng, choices=("ZTO", "YTO", "STO", "YUNDA", "JT", "CAINIAO")) -> str:
+def _carrier(rng: Rng, choices=("ZTO", "YTO", "STO", "YUNDA", "JT", "CAINIAO", "JD", "EMS")) -> str:
     return F.pick(rng, list(choices))
 
 
