@@ -449,6 +449,14 @@ def _worker_run(src: str, dst: str, rel: str) -> Dict[str, Any]:
 def _worker_run_inner(src: str, dst: str, rel: str) -> Dict[str, Any]:
     t0 = time.perf_counter()
     try:
+        limit = getattr(getattr(_REDACTOR, "config", None), "max_bytes", None)
+        size = os.path.getsize(src)
+        if limit is not None and size > limit:  # refuse before reading it into memory
+            from .errors import TooLarge
+
+            err = TooLarge(f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit")
+            kind, msg = safe_error(err, rel)
+            return {"status": "failed", "error_kind": kind, "error": msg, "seconds": time.perf_counter() - t0}
         data = Path(src).read_bytes()
     except OSError as exc:
         kind, msg = safe_error(exc, rel)

@@ -42,7 +42,7 @@ from .batch import (
     write_atomic,
 )
 from .config import Config
-from .errors import UsageError
+from .errors import TooLarge, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,9 @@ class RedactActor:
         rel_out = planned_output(rel)
         try:
             fs, path = _fs(src, self.storage_options)
+            size = fs.size(path)
+            if size is not None and size > self.config.max_bytes:  # refuse before downloading it
+                raise TooLarge(f"file is {size / 1e6:.1f} MB, over the {self.config.max_bytes / 1e6:.0f} MB limit")
             data = fs.cat_file(path)
         except Exception as exc:  # noqa: BLE001
             kind, msg = safe_error(exc, rel)

@@ -199,6 +199,10 @@ def test_beside_input_and_refusals(tmp_path):
     # a re-run over the folder neither redoes p.jpg nor treats p.redacted.jpg as an input
     s2 = run_batch([src], None, config=FAST, progress=False, dry_run=True)
     assert [(i.file, i.status) for i in s2.items] == [("p.jpg", "skipped")]
+    # over the byte limit: refused before it is read, listed with its kind
+    s3 = run_batch([src / "p.jpg"], tmp_path / "o", config=Config(max_bytes=10_000), progress=False)
+    assert [(i.status, i.error_kind) for i in s3.items] == [("failed", "too_large")] and s3.exit_code == 9
+    assert not (tmp_path / "o" / "p.jpg").exists()
 
 
 def test_seed_is_per_content():
