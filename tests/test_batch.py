@@ -313,32 +313,50 @@ def test_kill_and_ctrl_c_mid_run_then_resume_redoes_only_unfinished(tmp_path):
 
 @pytest.mark.slow
 def test_two_workers_scale(tmp_path):
-    """Throughput 2 workers vs 1 on 8 generated photos (2 MP chat-app size by default) (same config, 1 thread per worker, and the
-    default 2 threads for the lone worker). Writes benchmarks/results/batch_scaling.json when asked
-    (REDACT_WRITE_BENCH=1)."""
+    """Throughput of 2 worker processes vs 1 on 8 generated photos (2 MP chat-app size by default), same
+    config. Two baselines for the lone worker: 1 onnxruntime thread (same threads per worker: process
+    scaling) and 2 threads (what ``workers=1`` picks on 2 cores). Runs interleave (REDACT_BENCH_ROUNDS
+    rounds) so that load from other processes hits every configuration alike; the best round counts.
+    Writes benchmarks/results/batch_scaling.json when REDACT_WRITE_BENCH=1."""
+    import platform
+    import resource
+
     src = tmp_path / "in"
     size = os.environ.get("REDACT_BENCH_SIZE", "2mp")
+    rounds = int(os.environ.get("REDACT_BENCH_ROUNDS", "1"))
     layouts = ("zh_ecommerce", "us_usps", "zh_privacy", "amazon", "zh_sf", "us_ups", "in_courier", "us_fedex")
     make_photos(src, [(101 + i, layouts[i], f"p{i}.jpg") for i in range(8)], size=size)
-    runs = {}
-    for label, workers, threads in (("1w_1t", 1, 1), ("1w_2t", 1, 2), ("2w_1t", 2, 1)):
-        out = tmp_path / label
-        cfg = Config(threads=threads)
-        t0 = time.perf_counter()
-        s = run_batch([src], out, config=cfg, workers=workers, threads_per_worker=threads, progress=False)
-        dt = time.perf_counter() - t0
-        assert s.ok == 8, s.describe()
-        runs[label] = {"workers": workers, "threads_per_worker": threads, "seconds": round(dt, 2),
-                       "photos_per_minute": round(8 * 60 / dt, 2)}
+    plan = (("1w_1t", 1, 1), ("2w_1t", 2, 1), ("1w_2t", 1, 2))
+    runs: Dict[str, List[Dict[str, float]]] = {k: [] for k, _, _ in plan}
+    outputs: Dict[str, Dict[str, str]] = {}
+    for r in range(rounds):
+        for label, workers, threads in plan:
+            out = tmp_path / f"{label}_{r}"
+            load0 = os.getloadavg()[0]
+            cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            s = run_batch([src], out, config=Config(), workers=workers, threads_per_worker=threads, progress=False)
+            dt = time.perf_counter() - t0
+            cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            assert s.ok == 8, s.describe()
+            outputs[f"{label}_{r}"] = {p.name: _sha(p) for p in out.glob("*.jpg")}
+            runs[label].append({"seconds": round(dt, 2), "photos_per_minute": round(8 * 60 / dt, 2),
+                                "worker_cpu_seconds": round((cpu1.ru_utime + cpu1.ru_stime)
+                                                            - (cpu0.ru_utime + cpu0.ru_stime), 1),
+                                "loadavg_1min_at_start": round(load0, 2)})
+    best = {k: min(v, key=lambda x: x["seconds"]) for k, v in runs.items()}
     res = {
-        "photos": 8, "size": size, "cores": os.cpu_count(), "config": "Config() defaults (self-check on)",
-        "runs": runs,
-        "speedup_2w_vs_1w_same_threads": round(runs["1w_1t"]["seconds"] / runs["2w_1t"]["seconds"], 3),
-        "speedup_2w_vs_1w_default_threads": round(runs["1w_2t"]["seconds"] / runs["2w_1t"]["seconds"], 3),
+        "what": "run_batch throughput, 8 generated photos, Config() defaults (self-check on), spawn workers",
+        "photos": 8, "size": size, "cores": os.cpu_count(), "rounds": rounds, "python": platform.python_version(),
+        "runs": runs, "best": best,
+        "speedup_2w_vs_1w_same_threads": round(best["1w_1t"]["seconds"] / best["2w_1t"]["seconds"], 3),
+        "speedup_2w_vs_1w_default_threads": round(best["1w_2t"]["seconds"] / best["2w_1t"]["seconds"], 3),
+        "outputs_identical_1w_vs_2w_same_threads": outputs["1w_1t_0"] == outputs["2w_1t_0"],
     }
     if os.environ.get("REDACT_WRITE_BENCH") == "1":
         p = REPO / "benchmarks" / "results" / "batch_scaling.json"
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(json.dumps(res, indent=2) + "\n")
     print(json.dumps(res))
+    assert res["outputs_identical_1w_vs_2w_same_threads"]
     assert res["speedup_2w_vs_1w_same_threads"] >= 1.8
