@@ -549,7 +549,8 @@ class BatchSummary:
 
     def line(self) -> str:
         """One human line, no values: '12 ok, 1 failed, 3 skipped in 41.2 s (2 workers)'."""
-        s = f"{self.ok} ok, {self.failed} failed, {self.skipped} skipped in {self.seconds:.1f} s ({self.workers} workers)"
+        s = (f"{self.ok} ok, {self.failed} failed, {self.skipped} skipped in {self.seconds:.1f} s "
+             f"({self.workers} worker{'s' if self.workers != 1 else ''})")
         if self.dry_run:
             s = f"dry run: {self.count('planned')} to redact, {self.skipped} already done"
         if self.interrupted:
