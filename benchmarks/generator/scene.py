@@ -24,9 +24,15 @@ def smooth_noise(rng: Rng, h: int, w: int, cell: int) -> np.ndarray:
     return out / m
 
 
+def _aa_mask(shape, poly: np.ndarray) -> np.ndarray:
+    """Anti-aliased polygon coverage in [0, 1] (OpenCV anti-aliases 8-bit images only; sub-pixel shift)."""
+    m = np.zeros(shape, np.uint8)
+    cv2.fillPoly(m, [np.round(np.asarray(poly) * 16).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=4)
+    return m.astype(np.float32) / 255.0
+
+
 def _fill_poly(img: np.ndarray, poly: np.ndarray, color, alpha: float = 1.0, blur: float = 0.0) -> None:
-    mask = np.zeros(img.shape[:2], np.float32)
-    cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 1.0, lineType=cv2.LINE_AA)
+    mask = _aa_mask(img.shape[:2], poly)
     if blur > 0:
         mask = cv2.GaussianBlur(mask, (0, 0), blur)
     mask *= alpha
@@ -97,8 +103,7 @@ def background(rng: Rng, W: int, H: int, label_quad: Optional[np.ndarray], small
     if not poly:
         side = np.array([box[3], box[2], box[2] + shift, box[3] + shift])
         _fill_poly(img, side, np.asarray(CARDBOARD[int(rng.integers(5))]) * 0.72, 1.0, 0.7)
-    mask = np.zeros((h, w), np.float32)
-    cv2.fillPoly(mask, [np.round(box).astype(np.int32)], 1.0, lineType=cv2.LINE_AA)
+    mask = _aa_mask((h, w), box)
     img += (surf - img) * mask[..., None]
     # tape strips along the box axis (under the label, like a label stuck over tape)
     for _ in range(int(rng.integers(0, 3))):
@@ -110,9 +115,7 @@ def background(rng: Rng, W: int, H: int, label_quad: Optional[np.ndarray], small
         p1 = c + across * off + along * max(w, h) * 2
         strip = np.array([p0 - across * width / 2, p1 - across * width / 2, p1 + across * width / 2,
                           p0 + across * width / 2])
-        tape = np.zeros((h, w), np.float32)
-        cv2.fillPoly(tape, [np.round(strip).astype(np.int32)], 1.0, lineType=cv2.LINE_AA)
-        tape *= mask
+        tape = _aa_mask((h, w), strip) * mask
         col = np.asarray([(196, 160, 104), (230, 228, 220), (210, 190, 150)][int(rng.integers(3))], np.float32)
         img += (col - img) * (tape * 0.55)[..., None]
         img += 18 * tape[..., None] * (0.5 + 0.5 * smooth_noise(rng, h, w, 12))[..., None]
@@ -151,8 +154,7 @@ def gain_field(rng: Rng, W: int, H: int, shadow_quad: Optional[np.ndarray], lowl
     g = rng.uniform(0.92, 1.04) * (1 + rng.uniform(0.05, 0.18) * (xx * np.cos(ang) + yy * np.sin(ang)) * 2)
     g *= 1 - rng.uniform(0.08, 0.28) * (xx ** 2 + yy ** 2) * 2
     if shadow_quad is not None:
-        m = np.zeros((h, w), np.float32)
-        cv2.fillPoly(m, [np.round(shadow_quad / s).astype(np.int32)], 1.0, lineType=cv2.LINE_AA)
+        m = _aa_mask((h, w), shadow_quad / s)
         m = cv2.GaussianBlur(m, (0, 0), rng.uniform(1.5, 5.0))
         g *= 1 - m * rng.uniform(0.38, 0.55)
     if lowlight:
