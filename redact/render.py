@@ -71,6 +71,13 @@ def _estimate_height(poly: np.ndarray) -> float:
     return max(4.0, short / 1.5)  # masks are padded by ~25 % of text height on each side
 
 
+def _short_side(polys: Sequence[np.ndarray]) -> float:
+    """Median short side of the masks' minimum-area rectangles (px)."""
+    cv2 = _cv2()
+    sides = [min(cv2.minAreaRect(p.astype(np.float32))[1]) for p in polys if len(p) >= 3]
+    return float(np.median(sides)) if sides else 1e9
+
+
 def _feather_px(style: Style, h: float) -> float:
     if style is Style.FILL:
         return 1.5
@@ -135,6 +142,8 @@ def _rasterize(polys: Sequence[np.ndarray], x0: int, y0: int, h: int, w: int) ->
 def _groups(polys: Sequence[np.ndarray], margins: Sequence[int], width: int, height: int) -> List[_Group]:
     rects = []
     for i, (p, mg) in enumerate(zip(polys, margins)):
+        if len(p) == 0:
+            continue
         x0 = int(math.floor(p[:, 0].min())) - mg - 1
         y0 = int(math.floor(p[:, 1].min())) - mg - 1
         x1 = int(math.ceil(p[:, 0].max())) + mg + 2
@@ -226,7 +235,7 @@ def _to_u8(a: np.ndarray) -> np.ndarray:
 
 
 def _look(style: Style, work: Optional[np.ndarray], known: np.ndarray, ring: np.ndarray, th: float,
-          rng: np.random.Generator) -> np.ndarray:
+          rng: np.random.Generator, short: float = 1e9) -> np.ndarray:
     """The style's look over the whole crop (uint8 hxwx3), from destroyed pixels, the ring and the seed."""
     cv2 = _cv2()
     h, w = known.shape
@@ -243,7 +252,8 @@ def _look(style: Style, work: Optional[np.ndarray], known: np.ndarray, ring: np.
         return out
     assert work is not None
     if style is Style.PIXELATE:
-        b = int(max(4, min(48, round(0.45 * th))))
+        # blocks of about half the text height; at least ~3 blocks across the mask's short side
+        b = int(max(4, min(48, round(0.45 * th), round(short / 3))))
         bh, bw = -(-h // b), -(-w // b)
         field = _smooth_field(work, known, (bw, bh))
         small = 0.5 * field + 0.5 * ring + _lum_noise(rng, bh, bw, 18.0, chroma=0.06)
@@ -288,7 +298,7 @@ def _render_group(
     work = cv2.bitwise_and(crop, crop, mask=known) if style in (Style.PIXELATE, Style.BLUR) else None
 
     # ---- 2. the look ---------------------------------------------------------------------------------
-    look = _look(style, work, known, ring, th, rng)
+    look = _look(style, work, known, ring, th, rng, short=_short_side(polys))
 
     # ---- 3. alpha = 1 on every masked pixel, feather only outwards -----------------------------------
     region = out[y0:y1, x0:x1]
@@ -331,12 +341,13 @@ def render(
             t = text_heights[i]
         heights.append(float(t) if t and t > 0 else _estimate_height(p))
     margins = [int(math.ceil(max(2, min(12, 0.3 * t)) + _feather_px(style, t) + 3)) for t in heights]
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(None if seed is None else int(seed) % (2**63))
     for g in _groups(polys, margins, W, H):
-        gp = [polys[i] for i in g.members if len(polys[i]) >= 3]
+        gp = [polys[i] for i in g.members if len(polys[i]) >= 1]  # lines and points: their pixels
         if not gp:
             continue
         # each group gets its own stream, so adding a far-away mask does not change this group's look
-        grng = np.random.default_rng(rng.integers(0, 2**63 - 1) if seed is None else [seed, g.x0, g.y0])
+        key = int(rng.integers(0, 2**63 - 1)) if seed is None else int(seed) % (2**63)
+        grng = np.random.default_rng([key, g.x0, g.y0])
         _render_group(pixels, out, g, gp, [heights[i] for i in g.members], style, grng)
     return out

@@ -166,6 +166,7 @@ def test_independence_holds_at_the_border_overlaps_and_tiny_masks(style):
     b = a.copy()
     m = inside_mask(a.shape, polys[:5])
     m[220, 50] = True
+    m[250, 80:141] = True  # the degenerate line's pixels are destroyed too
     b[m] = 255 - a[m]
     ra = render(a, polys, style, seed=2)
     rb = render(b, polys, style, seed=2)
