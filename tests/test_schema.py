@@ -170,11 +170,26 @@ def test_analyze_report_validates_and_hides_values(validator, generated, redacto
             assert it["text"] not in text
 
 
-def test_redact_report_validates(validator, generated, redactor):
-    res = redactor.redact(generated.image_bytes, style="pixelate", name="p.jpg", seed=1)
-    d = res.report.to_dict()
+def test_cli_run_json_report_validates(validator, generated, tmp_path):
+    """The CLI surface: `redact run photo.jpg -o out.jpg --json` prints a valid report without values."""
+    import os
+    import subprocess
+    import sys
+
+    src = tmp_path / "p.jpg"
+    src.write_bytes(generated.image_bytes)
+    env = dict(os.environ, PYTHONPATH=str(Path(redact.__file__).parent.parent), OMP_NUM_THREADS="1")
+    r = subprocess.run([sys.executable, "-c", "from redact.cli import main; main()", "run", str(src), "-o",
+                        str(tmp_path / "out.jpg"), "--json", "--style", "pixelate"],
+                       capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    d = json.loads(r.stdout)
     validator.validate(d)
-    assert d["style"] == "pixelate" and d["masks"]
+    assert d["style"] == "pixelate" and d["masks"] and d["values_revealed"] is False
     assert "render" in d["timings"]
     if "check" in d:
         assert d["check"]["passed"] is True and d["check"]["readable_after"] == 0
+    assert (tmp_path / "out.jpg").stat().st_size > 0
+    for it in generated.truth["items"]:
+        if it["sensitive"] and len(it["text"]) >= 6:
+            assert it["text"] not in r.stdout and it["text"] not in r.stderr
