@@ -154,11 +154,27 @@ def test_low_confidence_line_in_a_block_is_masked():
 
 def test_separate_labels_do_not_mix():
     a = [L("收件人：", 20, 100, label=0), L("周杰", 160, 100, label=0)]
-    b = [L("13812345678", 20, 100, label=1)]
+    b = [L("13812345678", 2000, 1500, label=1)]  # another parcel, far away in the photo
     f = classify(a + b, [])
     assert has(f, a + b, C.NAME, Role.RECIPIENT, "周杰")
     ph = [x for x in f if x.category == C.PHONE]
     assert ph and ph[0].role == Role.UNKNOWN  # the other label's caption gives it no role
+
+
+def test_regions_of_one_label_are_reasoned_about_together():
+    """A reader that splits one label into regions (label_index 0/1/2, each with its own upright frame) must not
+    lose captions, blocks or repeated values across the regions: the photo frame, turned upright, joins them."""
+    rot = -6.0
+    base = waybill(rot=rot)
+    split = []
+    for k, ln in enumerate(base):
+        region = 0 if k < 7 else (1 if k < 13 else 2)
+        up = tuple((x - 1000 * region, y) for x, y in ln.upright)  # each region's own frame
+        split.append(TextLine(ln.text, ln.polygon, ln.score, upright=up, label_index=region))
+    f = classify(split, SYMS)
+    assert has(f, split, C.NAME, Role.RECIPIENT, "张伟")
+    assert has(f, split, C.NAME, Role.SENDER, "欧阳娜娜")
+    assert masked_text(f, split, 17).all()  # the stub name, matched with the value read in another region
 
 
 # ------------------------------------------------------------------------------------------------ Western

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -52,14 +53,87 @@ class _Line:
         return self.line.text
 
 
-def _box(line: TextLine) -> Tuple[float, float, float, float, float]:
-    poly = line.upright or line.polygon
+def _box(line: TextLine, angle: Optional[float] = None) -> Tuple[float, float, float, float, float]:
+    """The line's box in its layout frame: the label's upright frame (``angle`` None), or the photo frame turned
+    by ``-angle`` degrees (the common frame of several regions read from one physical label)."""
+    if angle is None and line.upright:
+        xs = [p[0] for p in line.upright]
+        ys = [p[1] for p in line.upright]
+        return (min(xs), min(ys), max(xs), max(ys), max(max(ys) - min(ys), 1.0))
+    poly = line.polygon or line.upright
     if not poly:
         return (0.0, 0.0, 0.0, 0.0, 1.0)
-    xs = [p[0] for p in poly]
-    ys = [p[1] for p in poly]
-    h = (max(ys) - min(ys)) if line.upright else float(line.height)
+    a = math.radians(-(angle or 0.0))
+    ca, sa = math.cos(a), math.sin(a)
+    xs = [x * ca - y * sa for x, y in poly]
+    ys = [x * sa + y * ca for x, y in poly]
+    h = float(line.height) if len(poly) == 4 else max(ys) - min(ys)
     return (min(xs), min(ys), max(xs), max(ys), max(h, 1.0))
+
+
+def _angle(line: TextLine) -> Optional[float]:
+    """Reading direction of a line in the photo (degrees), when its polygon says so reliably."""
+    p = line.polygon
+    if len(p) != 4 or len(line.text.strip()) < 3:
+        return None
+    dx, dy = p[1][0] - p[0][0], p[1][1] - p[0][1]
+    if math.hypot(dx, dy) < 1.2 * float(line.height):
+        return None
+    return math.degrees(math.atan2(dy, dx))
+
+
+def _adiff(a: float, b: float) -> float:
+    return abs((a - b + 180.0) % 360.0 - 180.0)
+
+
+def _circ_median(angles: Sequence[float]) -> float:
+    ref = angles[0]
+    rel = sorted(((a - ref + 180.0) % 360.0) - 180.0 for a in angles)
+    return ref + rel[len(rel) // 2]
+
+
+def layout_groups(lines: Sequence[TextLine]) -> List[Tuple[List[int], Optional[float]]]:
+    """Groups of lines reasoned about together, each with its frame.
+
+    A reader may split one physical label into several regions (several ``label_index`` values): lines that
+    read in the same direction in the photo form one group in the photo frame turned upright, so captions, blocks
+    and repeated values work across regions. A group from a single region keeps that region's upright frame."""
+    angles = [_angle(ln) for ln in lines]
+    centers: List[List[float]] = []
+    members: List[List[int]] = []
+    for i in sorted(range(len(lines)), key=lambda i: -len(lines[i].text)):
+        a = angles[i]
+        if a is None:
+            continue
+        for k, c in enumerate(centers):
+            if _adiff(a, _circ_median(c)) <= 25.0:
+                c.append(a)
+                members[k].append(i)
+                break
+        else:
+            centers.append([a])
+            members.append([i])
+    if not members:
+        by_label: Dict[int, List[int]] = {}
+        for i, ln in enumerate(lines):
+            by_label.setdefault(ln.label_index, []).append(i)
+        return [(idx, None) for _, idx in sorted(by_label.items())]
+    for i, a in enumerate(angles):
+        if a is not None:
+            continue
+        # an unreliable line joins the group holding most lines of its region (else the biggest group)
+        best = max(range(len(members)), key=lambda k: (
+            sum(1 for j in members[k] if lines[j].label_index == lines[i].label_index), len(members[k])))
+        members[best].append(i)
+    out: List[Tuple[List[int], Optional[float]]] = []
+    for k, idx in enumerate(members):
+        idx.sort()
+        regions = {lines[i].label_index for i in idx}
+        if len(regions) == 1 and all(lines[i].upright for i in idx):
+            out.append((idx, None))
+        else:
+            out.append((idx, _circ_median(centers[k])))
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -415,10 +489,10 @@ def _to_fields(ls: List[_Line]) -> List[Field]:
     return fields
 
 
-def classify_label(lines: Sequence[TextLine], indices: Sequence[int]) -> List[Field]:
+def classify_label(lines: Sequence[TextLine], indices: Sequence[int], angle: Optional[float] = None) -> List[Field]:
     ls: List[_Line] = []
     for i in indices:
-        x0, y0, x1, y1, h = _box(lines[i])
+        x0, y0, x1, y1, h = _box(lines[i], angle)
         ls.append(_Line(i, lines[i], x0, y0, x1, y1, h))
     if not ls:
         return []
@@ -488,10 +562,7 @@ def symbol_fields(lines: Sequence[TextLine], symbols: Sequence[Symbol], fields: 
 
 
 def classify_lines(lines: Sequence[TextLine], symbols: Sequence[Symbol] = ()) -> List[Field]:
-    by_label: Dict[int, List[int]] = {}
-    for i, line in enumerate(lines):
-        by_label.setdefault(line.label_index, []).append(i)
     fields: List[Field] = []
-    for _, idx in sorted(by_label.items()):
-        fields.extend(classify_label(lines, idx))
+    for idx, angle in layout_groups(lines):
+        fields.extend(classify_label(lines, idx, angle))
     return symbol_fields(lines, symbols, fields)
