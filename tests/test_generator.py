@@ -82,7 +82,8 @@ def test_unknown_condition_layout_and_size_are_refused():
     ("zh_ecommerce", ("standard",)), ("us_ups", ("perspective",)), ("zh_sf", ("rot90",)),
     ("us_usps", ("rot180",)), ("in_courier", ("rot270",)), ("zh_privacy", ("curved",)),
     ("dhl_intl", ("curved", "rot90")), ("amazon", ("chat1080",)), ("zh_form", ("exif_rot",)),
-    ("us_fedex", ("small",)),
+    ("us_fedex", ("small",)), ("zh_privacy", ("crumpled",)), ("us_ups", ("crumpled", "curved", "rot180")),
+    ("zh_sf", ("tilt",)),
 ])
 def test_polygons_follow_the_ink_through_transforms(layout, conds):
     """Every item's ink (an id map carried through the *same* pixel mappings, nearest-neighbour) lies inside

@@ -17,7 +17,7 @@ from . import layouts_en as EN
 from . import layouts_zh as ZH
 from .canvas import LabelCanvas
 from .exif import build_exif
-from .geometry import (Curve, apply_h, camera_quad, densify, quad_bbox, resize_matrix, rot_matrix, simplify,
+from .geometry import (Crumple, Curve, apply_h, camera_quad, densify, quad_bbox, resize_matrix, rot_matrix, simplify,
                        translation, warp_into)
 from .scene import add_noise, apply_gain, background, gain_field, motion_kernel, shadow_polygon, thermal_print
 
@@ -49,8 +49,8 @@ LAYOUTS: Dict[str, Layout] = {
 }
 
 STANDARD_CONDITIONS = ("standard", "gps", "png", "shadow", "exif_rot")
-HARD_CONDITIONS = ("chat1080", "perspective", "rot90", "rot180", "rot270", "tilt", "curved", "small", "lowlight",
-                   "blur", "jpeg")
+HARD_CONDITIONS = ("chat1080", "perspective", "rot90", "rot180", "rot270", "tilt", "curved", "crumpled", "small",
+                   "lowlight", "blur", "jpeg")
 CONDITIONS: Tuple[str, ...] = STANDARD_CONDITIONS + HARD_CONDITIONS + ("nolabel",)
 SIZES = {"12mp": (4000, 3000), "8mp": (3264, 2448), "2mp": (1600, 1200), "1mp": (1200, 900)}
 PHONES = [("Apple", "iPhone 13"), ("Xiaomi", "Redmi Note 12"), ("HUAWEI", "ELS-AN00"), ("samsung", "SM-G991B"),
@@ -220,7 +220,8 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
     img = background(rng, W, H, quad, "small" in cs)
     id_frame = np.zeros((H, W), np.uint16) if ids else None
     items_out: List[dict] = []
-    sources: List[Tuple[LabelCanvas, np.ndarray, Optional[Curve], int]] = []  # canvas, H, curve, id offset
+    sources: List[Tuple[LabelCanvas, np.ndarray, list, int]] = []  # canvas, H, plane warps, id offset
+    warps: list = []  # nonlinear plane warps of the label (Crumple, Curve), applied in order
     M_total = np.eye(3)
     curve: Optional[Curve] = None
     canvas: Optional[LabelCanvas] = None
@@ -236,9 +237,22 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
         lh, lw = src_rgb.shape[:2]
         src_alpha = np.ones((lh, lw), np.float32)
         src_ids = canvas.ids
-        # plane of the label as photographed: flat, or curved (cylinder + gentle wave)
+        # plane of the label as photographed: flat, crumpled, and/or curved (cylinder + gentle wave).
+        # (ox, oy): where plane coordinate (0, 0) sits in the current source image.
         x0c, y0c, x1c, y1c = -0.5, -0.5, lw - 0.5, lh - 0.5
         ox = oy = 0.0
+        if "crumpled" in cs:
+            crumple = Crumple(rng, lw, lh, ppm)
+            mx, my, shade = crumple.inverse_maps()
+            src_rgb = cv2.remap(src_rgb, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+            src_alpha = cv2.remap(src_alpha, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                                  borderValue=0)
+            src_rgb = np.clip(src_rgb * shade[..., None], 0, 255).astype(np.uint8)
+            if ids:
+                src_ids = cv2.remap(src_ids, mx, my, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
+                                    borderValue=0)
+            ox = oy = float(crumple.margin)
+            warps.append(crumple)
         if "curved" in cs:
             axis = "x" if rng.random() < 0.6 else "y"
             span = lw if axis == "x" else lh
@@ -250,16 +264,20 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
                           wobble=float(other * rng.uniform(0.003, 0.008)),
                           wobble_period=float(span * rng.uniform(0.5, 0.9)))
             ex = curve.extent(lw, lh)
-            ox, oy = -ex[0] + 2, -ex[1] + 2
-            cw, ch = int(np.ceil(ex[2] - ex[0] + 4)), int(np.ceil(ex[3] - ex[1] + 4))
-            mx, my, th = curve.inverse_maps(cw, ch, ox, oy)
+            cox, coy = -ex[0] + 2 + ox, -ex[1] + 2 + oy
+            cw, ch = int(np.ceil(ex[2] - ex[0] + 4 + 2 * ox)), int(np.ceil(ex[3] - ex[1] + 4 + 2 * oy))
+            mx, my, th = curve.inverse_maps(cw, ch, cox, coy)
+            mx += np.float32(ox)  # the previous source image is offset by (ox, oy)
+            my += np.float32(oy)
+            ox, oy = cox, coy
+            warps.append(curve)
             src_rgb = cv2.remap(src_rgb, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
             src_alpha = cv2.remap(src_alpha, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                                   borderValue=0)
             shade = (1 - 0.22 * (1 - np.cos(th)) + 0.08 * np.sin(th) * rng.choice([-1, 1]))
             src_rgb = np.clip(src_rgb * shade[..., None], 0, 255).astype(np.uint8)
             if ids:
-                src_ids = cv2.remap(canvas.ids, mx, my, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
+                src_ids = cv2.remap(src_ids, mx, my, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
                                     borderValue=0)
             x0c, y0c, x1c, y1c = ex[0], ex[1], ex[2], ex[3]
         corners = np.array([[x0c, y0c], [x1c, y0c], [x1c, y1c], [x0c, y1c]], np.float32)
@@ -272,10 +290,10 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
         if ids:
             wid = warp_into(src_ids, M_pix, bb, interp=cv2.INTER_NEAREST)
             id_frame[by0:by1, bx0:bx1] = wid  # type: ignore[index]
-        sources.append((canvas, H_label, curve, 0))
+        sources.append((canvas, H_label, warps, 0))
         # a FRAGILE / 易碎物品 sticker beside the label on some photos (non-personal printed text)
         srng = np.random.default_rng([seed, _crc(layout), 7])
-        if curve is None and srng.random() < 0.35:
+        if not warps and srng.random() < 0.35:
             st = _sticker(srng, L.locale, ppm)
             H_mm = H_label @ np.array([[ppm, 0, -0.5], [0, ppm, -0.5], [0, 0, 1]])
             off = _place_sticker(srng, H_mm, L.width_mm, L.height_mm, st.width_mm, st.height_mm, W, H)
@@ -292,7 +310,7 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
                         sid = warp_into(st.ids, H_st, sbb, interp=cv2.INTER_NEAREST).astype(np.int32)
                         reg = id_frame[sbb[1]:sbb[3], sbb[0]:sbb[2]]  # type: ignore[index]
                         reg[sid > 0] = (sid[sid > 0] + base).astype(np.uint16)
-                    sources.append((st, H_st, None, base))
+                    sources.append((st, H_st, [], base))
 
     # ---------------- lighting and camera
     lowlight = "lowlight" in cs
@@ -338,13 +356,15 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
     Hd, Wd = frame.shape[:2]
 
     # ---------------- truth polygons
-    for src, Hs, crv, base in sources:
+    for src, Hs, wl, base in sources:
         for it in src.items:
             pts = it.corners()
-            if crv is not None:
-                pts = crv.forward(densify(pts, step=max(3.0, src.ppm * 1.0)))
+            if wl:
+                pts = densify(pts, step=max(3.0, src.ppm * 1.0))
+                for wp in wl:
+                    pts = wp.forward(pts)
             p = apply_h(M_disp @ Hs, pts)
-            if crv is not None:
+            if wl:
                 p = simplify(p, eps=0.3)
             d = {"id": it.id + base, "kind": it.kind, "text": it.text, "category": it.category,
                  "role": it.role if it.role in ("recipient", "sender") else "none",

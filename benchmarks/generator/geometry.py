@@ -156,3 +156,63 @@ def quad_bbox(pts: np.ndarray, w: int, h: int, pad: int = 4) -> Optional[Tuple[i
     if x1 <= x0 or y1 <= y0:
         return None
     return x0, y0, x1, y1
+
+
+class Crumple:
+    """A crumpled / wrinkled label: a smooth height map with a few creases. Points move forward by the
+    displacement field E (bilinear on a full-resolution grid: exact for truth polygons); pixels are pulled
+    back by solving A = B - E(A) with a few fixed-point iterations (|grad E| << 1)."""
+
+    def __init__(self, rng: np.random.Generator, w: int, h: int, ppm: float) -> None:
+        from .scene import smooth_noise
+
+        self.w, self.h = w, h
+        sw, sh = max(8, w // 8), max(8, h // 8)
+        hm = 0.7 * smooth_noise(rng, sh, sw, max(2, sw // 3)) + 0.3 * smooth_noise(rng, sh, sw, max(2, sw // 8))
+        yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
+        for _ in range(int(rng.integers(1, 4))):  # creases: tent-shaped ridges / valleys along random lines
+            ang = rng.uniform(0, np.pi)
+            c = np.array([rng.uniform(0, sw), rng.uniform(0, sh)])
+            d = (xx - c[0]) * np.sin(ang) - (yy - c[1]) * np.cos(ang)
+            hm += rng.choice([-1, 1]) * rng.uniform(0.3, 0.7) * np.exp(-np.abs(d) / rng.uniform(1.5, 4.0))
+        # displacement from a smoothed height map (continuous: paper does not tear), shading from the sharp
+        # one (creases show as light/dark lines)
+        soft = cv2.GaussianBlur(hm.astype(np.float32), (0, 0), 2.5)
+        soft = cv2.resize(soft, (w, h), interpolation=cv2.INTER_CUBIC)
+        gy, gx = np.gradient(soft)
+        gmax = float(np.sqrt(gx ** 2 + gy ** 2).max()) + 1e-9
+        amp = rng.uniform(0.35, 0.8) * ppm  # largest displacement, in label pixels (0.35-0.8 mm)
+        self.ex = (-gx / gmax * amp).astype(np.float32)
+        self.ey = (-gy / gmax * amp).astype(np.float32)
+        hy, hx = np.gradient(cv2.resize(hm.astype(np.float32), (sw * 4, sh * 4), interpolation=cv2.INTER_LINEAR))
+        hg = float(np.sqrt(hx ** 2 + hy ** 2).max()) + 1e-9
+        ang = rng.uniform(0, 2 * np.pi)
+        sh_small = 1 + rng.uniform(0.08, 0.16) * (hx * np.cos(ang) + hy * np.sin(ang)) / hg
+        self.shade = cv2.resize(sh_small.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+        self.margin = int(np.ceil(amp)) + 2
+
+    def _sample(self, f: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        x = np.clip(x, 0, self.w - 1.001)
+        y = np.clip(y, 0, self.h - 1.001)
+        x0, y0 = np.floor(x).astype(np.int64), np.floor(y).astype(np.int64)
+        fx, fy = x - x0, y - y0
+        return (f[y0, x0] * (1 - fx) * (1 - fy) + f[y0, x0 + 1] * fx * (1 - fy) + f[y0 + 1, x0] * (1 - fx) * fy
+                + f[y0 + 1, x0 + 1] * fx * fy)
+
+    def forward(self, pts: np.ndarray) -> np.ndarray:
+        p = np.asarray(pts, np.float64).reshape(-1, 2)
+        return p + np.stack([self._sample(self.ex, p[:, 0], p[:, 1]), self._sample(self.ey, p[:, 0], p[:, 1])], 1)
+
+    def inverse_maps(self, iters: int = 6):
+        """Maps for cv2.remap from an output canvas (w + 2m, h + 2m; plane coords shifted by m) to the label,
+        and the shading of that canvas."""
+        m = self.margin
+        ow, oh = self.w + 2 * m, self.h + 2 * m
+        bx, by = np.meshgrid(np.arange(ow, dtype=np.float32) - m, np.arange(oh, dtype=np.float32) - m)
+        ax, ay = bx.copy(), by.copy()
+        for _ in range(iters):
+            ex = cv2.remap(self.ex, ax, ay, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            ey = cv2.remap(self.ey, ax, ay, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            ax, ay = bx - ex, by - ey
+        shade = cv2.remap(self.shade, ax, ay, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return ax, ay, shade

@@ -12,7 +12,7 @@ _QUICK = [
     ("dhl_intl", ("standard",)), ("amazon", ("chat1080",)), ("in_courier", ("perspective",)),
     ("zh_ecommerce", ("rot90",)), ("us_usps", ("rot180",)), ("zh_privacy", ("rot270",)), ("zh_sf", ("curved",)),
     ("us_ups", ("small",)), ("zh_ecommerce", ("lowlight",)), ("us_fedex", ("blur",)), ("zh_form", ("jpeg",)),
-    ("dhl_intl", ("nolabel",)), ("amazon", ("curved", "shadow")), ("in_courier", ("gps", "png")),
+    ("dhl_intl", ("nolabel",)), ("amazon", ("crumpled", "shadow")), ("in_courier", ("gps", "png")),
     ("us_usps", ("tilt",)),
     ("zh_privacy", ("chat1080", "rot90")), ("zh_ecommerce", ("nolabel", "gps")),
 ]
@@ -23,7 +23,7 @@ _COMBOS_HARD = [("chat1080",), ("perspective",), ("rot90",), ("rot180",), ("rot2
                 ("lowlight",), ("blur",), ("jpeg",), ("perspective", "shadow"), ("curved", "blur"),
                 ("small", "jpeg"), ("rot90", "chat1080"), ("lowlight", "perspective"), ("rot180", "curved"),
                 ("chat1080", "blur"), ("small", "rot270"), ("perspective", "jpeg"), ("rot270", "lowlight"), ("tilt",),
-                ("tilt", "jpeg"), ("tilt", "small")]
+                ("tilt", "jpeg"), ("tilt", "small"), ("crumpled",), ("crumpled", "lowlight"), ("crumpled", "perspective")]
 
 
 def quick_set(seed: int = 0) -> List[Spec]:
