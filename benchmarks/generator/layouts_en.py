@@ -280,6 +280,10 @@ def in_courier(c: LabelCanvas, rng: Rng) -> None:
     y += 4.6
     cap = c.text(m, y, "Mobile:", fnt="sans", size_mm=3.0)
     c.text(cap[2] + 1.5, y, F.in_phone(rng), fnt="sans", size_mm=3.0, category="phone", role="recipient")
+    if F.chance(rng, 0.5) and y + 4.2 < 71:
+        y += 4.2
+        cap = c.text(m, y, "Email:", fnt="sans", size_mm=2.8)
+        c.text(cap[2] + 1.5, y, F.email(rng, name), fnt="sans", size_mm=2.8, category="email", role="recipient")
     c.hline(1, W - 1, 75.0, width_mm=0.6)
     c.text(m, 77.0, f"Product: {F.pick(rng, ['Cotton Kurta', 'Phone Case', 'Steel Bottle', 'Notebook Set'])}",
            fnt="sans", size_mm=2.8)

@@ -113,6 +113,9 @@ def zh_ecommerce(c: LabelCanvas, rng: Rng, privacy: bool = False) -> None:
     c.symbol(m + 5, y, trk, "Code128", w_mm=46, h_mm=7.0, category="barcode")
     c.text(m + 28, y + 7.6, trk, fnt="zh", size_mm=2.4, anchor="mt", category="tracking_number")
     c.text(W - m, y + 0.5, short, fnt="zh_heavy", size_mm=4.0, anchor="rt")
+    if F.chance(rng, 0.6):
+        c.text(W - m, y + 7.6, f"订单号：{F.digits(rng, int(rng.integers(16, 20)), True)}", fnt="zh", size_mm=2.0,
+               anchor="rt")
     y = 132.0
     cap = c.text(m, y, "收件：", fnt="zh", size_mm=2.5)
     b = c.text(cap[2] + 0.8, y, rname_s, fnt="zh", size_mm=2.5, category="name", role="recipient")
