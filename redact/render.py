@@ -2,11 +2,11 @@
 
 Every style works in two steps, on a bounding-box crop around each group of overlapping masks:
 
-1. **Destroy.** Every pixel inside (or touching) a mask polygon is replaced by a value computed only from
-   pixels *outside every mask* (the median colour of a ring just outside the group, and a smooth field
-   interpolated from the surroundings) plus seeded random noise. From here on the crop holds no
-   information from under the mask.
-2. **Look.** The requested style is computed from the destroyed crop and the seed only:
+1. **Destroy.** Every pixel inside (or touching) a mask polygon is zeroed in a working copy of the crop and
+   given zero weight; what follows reads only that copy, the median colour of a ring of pixels just
+   *outside every mask*, and a seeded random generator. From here on nothing holds information from under
+   the mask.
+2. **Look.** The requested style is computed from the destroyed copy, the ring colour and the seed only:
 
    - ``fill``: a solid colour (the ring's median, i.e. the label's paper colour);
    - ``noise``: random luminance noise around the ring colour;
@@ -247,7 +247,8 @@ def _look(style: Style, work: Optional[np.ndarray], known: np.ndarray, ring: np.
         for c in range(3):
             out[..., c] = _to_u8(lum + ring[c])
         return out
-    assert work is not None
+    if work is None:
+        raise ValueError("pixelate and blur need the destroyed crop")
     if style is Style.PIXELATE:
         # blocks of about half the text height; at least ~3 blocks across the mask's short side
         b = int(max(4, min(48, round(0.45 * th), round(short / 3))))
