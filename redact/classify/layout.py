@@ -188,6 +188,21 @@ def _role_caption(L: _Line) -> Tuple[Optional[Role], bool]:
     return (None, False)
 
 
+_PERSON_CAPTION_WORDS = re.compile(
+    r"地址|电话|手机|联系|姓名|邮编|邮政|身份证|证件|单位|公司|收件|寄件|收货|发件|发货|TEL|PHONE|MOBILE|EMAIL|E-MAIL|ATTN|"
+    r"NAME|ADDRESS|CONTACT|PIN|ZIP|POSTAL|CELL|PH")
+_ANY_CAPTION = re.compile(r"^\s*(?:([\u4e00-\u9fff]{2,6})\s*[:：]|([A-Za-z][A-Za-z .#/]{1,20}?)\s*:)")
+
+
+def _foreign_caption(text: str) -> bool:
+    """A line opened by a caption that is not a person's field (付款方式：, 托寄物：, WEIGHT:)."""
+    m = _ANY_CAPTION.match(fold(text))
+    if not m:
+        return False
+    word = (m.group(1) or m.group(2) or "").upper()
+    return not _PERSON_CAPTION_WORDS.search(word)
+
+
 def _assign_blocks(ls: List[_Line]) -> None:
     caps = [i for i, L in enumerate(ls) if L.caption_role is not None]
     if not caps:
@@ -227,6 +242,7 @@ def _assign_blocks(ls: List[_Line]) -> None:
         for j in members:
             claim(j, c, abs(ls[j].x0 - C.x1) * 0.01)
         bottom = max([C.y1] + [ls[j].y1 for j in members])
+        bx1 = max([C.x1] + [ls[j].x1 for j in members])
         below = sorted((j for j, L in enumerate(ls) if L.y0 > C.y0 + 0.5 * min(C.h, L.h) and j not in members
                         and j != c), key=lambda j: (ls[j].y0, ls[j].x0))
         count = 0
@@ -240,11 +256,16 @@ def _assign_blocks(ls: List[_Line]) -> None:
                 break
             if j in row_owner and row_owner[j] != c:
                 break
+            if _foreign_caption(L.text):
+                if L.x0 <= bx1 + 2 * hmed:
+                    break  # 付款方式： / 托寄物： / WEIGHT: ... under the block: the person's block is over
+                continue  # a caption line off to the side is no part of the block
             # a much bigger or smaller line (barcode digits, a 三段码, a footer) ends the block
             if L.h > 2.2 * hmed or (count and L.h < 0.45 * hmed):
                 break
             claim(j, c, 1.0 + (L.y0 - C.y1) / max(hmed, 1.0))
             bottom = max(bottom, L.y1)
+            bx1 = max(bx1, L.x1)
             count += 1
             if count >= 7:
                 break
