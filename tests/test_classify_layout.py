@@ -211,8 +211,8 @@ def test_western_sender_block_without_caption():
              L("SHIP TO:", 24, 188, 18), L("ARJUN THOMPSON", 72, 222, 22), L("7951 E ELM CT", 72, 262, 22),
              L("SALT LAKE CITY UT 84185-3286", 72, 300, 22)]
     f = classify(lines, [])
-    assert has(f, lines, C.NAME, None, "THOMAS MUELLER")
-    assert has(f, lines, C.ADDRESS, None, "309 N LAKE AVE")
+    assert has(f, lines, C.NAME, Role.SENDER, "THOMAS MUELLER")  # the return address sits above SHIP TO
+    assert has(f, lines, C.ADDRESS, Role.SENDER, "309 N LAKE AVE")
     assert has(f, lines, C.NAME, Role.RECIPIENT, "ARJUN THOMPSON")
     assert has(f, lines, C.ADDRESS, Role.RECIPIENT, "7951 E ELM CT")
 

@@ -527,6 +527,15 @@ def classify_label(lines: Sequence[TextLine], indices: Sequence[int], angle: Opt
     _block_rules(ls)
     _neighbour_rules(ls)
     _stub_rules(ls)
+    # Western labels: a caption-less block above the recipient's caption is the return address (sender)
+    if not is_zh:
+        rc = [L for L in ls if L.caption_role == Role.RECIPIENT]
+        if rc and not any(L.caption_role == Role.SENDER for L in ls):
+            top = min(L.y0 for L in rc)
+            for L in ls:
+                if L.block is None and L.y1 <= top:
+                    L.hits = [replace(h, role=Role.SENDER) if h.sensitive and h.role == Role.UNKNOWN and
+                              h.category not in _PARCEL else h for h in L.hits]
     # roles for lines outside blocks come from their own captions; low-confidence lines full of digits
     for L in ls:
         if L.block is None and L.line.score < 0.35:
