@@ -116,7 +116,7 @@ def test_edit_masks_and_download(server, browser, tmp_path):
         assert (item["W"], item["H"]) == (W, H)
         masks = item["masks"]
         assert len(masks) >= 4 and page.locator(".card .overlay polygon.mask").count() == len(masks)
-        tags = page.locator(".card .tag").all_inner_texts()
+        tags = page.eval_on_selector_all(".card .tag", "els => els.map((e) => e.textContent)")
         assert "Phone" in tags and "Name" in tags  # labelled by category
         boxes = [_bbox(m["polygon"]) for m in masks]
 
@@ -207,10 +207,25 @@ def test_edit_masks_and_download(server, browser, tmp_path):
         drawn = box_mask(ub, -3)
         assert np.abs(out[drawn] - orig[drawn]).mean() > 20
         assert out[drawn].std(axis=0).mean() < 0.5 * orig[drawn].std(axis=0).mean()
-        # 3. everything else is exactly as proposed
-        rest = ~box_mask(rb, 12) & ~box_mask(ub, 12)
+        # 3. masks touching the removed one are rendered as one group (their look may change): still destroyed;
+        #    everything else is exactly as proposed
+        group = {removed}
+        while True:
+            more = {j for j in range(len(boxes)) if j not in group
+                    and any(_overlap(boxes[j], boxes[g], 10) for g in group)}
+            if not more:
+                break
+            group |= more
+        for j in group - {removed}:
+            inner = box_mask(boxes[j], -2) & ~box_mask(rb, 4) & ~box_mask(ub, 4)
+            if inner.sum() > 100:
+                assert np.abs(out[inner] - orig[inner]).mean() > 15, j
+        rest = ~box_mask(ub, 12)
+        for j in group:
+            rest &= ~box_mask(boxes[j], 12)
+        assert rest.mean() > 0.5
         same = np.all(out[rest] == proposed[rest], axis=1).mean()
-        assert same > 0.999, same
+        assert same > 0.9999, same
 
         # only same-origin requests (plus blob: URLs of local files)
         here = urlparse(server.url).netloc
@@ -246,14 +261,14 @@ def test_zip_language_and_screenshots(server, browser, tmp_path):
                 # language toggle
                 page.click("#lang")
                 assert page.locator("h1").inner_text() == "遮盖快递面单上的个人信息"
-                assert "电话" in page.locator(".card .tag").all_inner_texts()
+                assert "电话" in page.eval_on_selector_all(".card .tag", "els => els.map((e) => e.textContent)")
                 page.click("#lang")
                 assert page.locator("h1").inner_text() == "Hide personal data on parcel labels"
             else:  # nothing overflows sideways on a phone
                 assert page.evaluate("() => document.documentElement.scrollWidth") <= w
             page.wait_for_timeout(300)
             p = tmp_path / f"web-{name}.png"
-            page.screenshot(path=str(p), full_page=(name == "phone"))
+            page.screenshot(path=str(p), full_page=True)
             shots.append(p)
             assert origins <= {urlparse(server.url).netloc, "blob", "data"}, origins
         finally:

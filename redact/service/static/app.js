@@ -385,17 +385,52 @@
       tag.style.top = `${(Math.max(0, b.y0) / item.H) * 100}%`;
       tag.textContent = catName(cat);
       tags.append(tag);
+    });
+    // one chip per category and role: a quick way to keep, say, every tracking number visible
+    const groups = new Map();
+    item.masks.forEach((m, i) => {
+      const cat = m.source === "user" ? "user" : m.category;
+      const key = `${cat}|${m.source === "user" ? "" : m.role}`;
+      if (!groups.has(key)) groups.set(key, { cat, role: m.source === "user" ? "unknown" : m.role, idx: [] });
+      groups.get(key).idx.push(i);
+    });
+    const catOrder = (c) => { const k = CATS.indexOf(c); return k < 0 ? 99 : k; };
+    [...groups.values()].sort((a, b) => catOrder(a.cat) - catOrder(b.cat) || a.role.localeCompare(b.role))
+      .forEach((g) => {
+        const kept = g.idx.filter((i) => !item.masks[i].removed).length;
+        const chip = document.createElement("button");
+        chip.type = "button";
+        chip.className = "chip";
+        chip.dataset.cat = g.cat;
+        chip.setAttribute("aria-pressed", String(kept > 0));
+        const role = I18N[state.lang].role[g.role] || "";
+        chip.innerHTML = `<i class="sw" data-cat="${g.cat}"></i>`;
+        chip.append(catName(g.cat) + (role ? ` · ${role}` : ""));
+        if (g.idx.length > 1) {
+          const n = document.createElement("b");
+          n.className = "count";
+          n.textContent = kept === g.idx.length ? `×${kept}` : `${kept}/${g.idx.length}`;
+          chip.append(n);
+        }
+        chip.addEventListener("click", () => {
+          const hide = kept > 0;
+          g.idx.forEach((i) => { item.masks[i].removed = hide; });
+          changed(item);
+        });
+        list.append(chip);
+      });
+    requestAnimationFrame(() => declutter(item));
+  }
 
-      const chip = document.createElement("button");
-      chip.type = "button";
-      chip.className = "chip";
-      chip.dataset.cat = cat; chip.dataset.idx = String(i);
-      chip.setAttribute("aria-pressed", String(!m.removed));
-      const role = I18N[state.lang].role[m.role] || "";
-      chip.innerHTML = `<i class="sw" data-cat="${cat}"></i>`;
-      chip.append(catName(cat) + (role ? ` · ${role}` : ""));
-      chip.addEventListener("click", () => toggleMask(item, i));
-      list.append(chip);
+  /** Hide category tags that would cover another tag at the displayed size (the masks stay visible). */
+  function declutter(item) {
+    const placed = [];
+    item.el.querySelectorAll(".tag").forEach((tag) => {
+      tag.classList.remove("hidden-tag");
+      const r = tag.getBoundingClientRect();
+      const hit = placed.some((p) => !(r.right <= p.left || p.right <= r.left || r.bottom <= p.top || p.bottom <= r.top));
+      if (hit) tag.classList.add("hidden-tag");
+      else placed.push(r);
     });
   }
 
@@ -564,6 +599,11 @@
     } catch (e) {
       setStyle("fill");
     }
+    let resizeTimer = 0;
+    window.addEventListener("resize", () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(() => state.items.forEach((it) => { if (it.W) declutter(it); }), 120);
+    });
     document.body.dataset.ready = "1";
   }
 
