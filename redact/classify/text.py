@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from ..types import Category, Role
@@ -128,6 +129,7 @@ def _numeric_parts(tok: str) -> Optional[Tuple[int, int, int]]:
     return first, last, digits
 
 
+@lru_cache(maxsize=8192)
 def digitize(folded: str) -> str:
     """Undo the usual OCR letter/digit confusions inside numbers (O->0, l->1, S->5, B->8, Z->2, ...), also
     after a carrier prefix (YT2652B2... -> YT265282...) and across a number written in groups (02S-2918...,
@@ -182,10 +184,11 @@ def compact(s: str) -> str:
     return compact_map(s)[0]
 
 
-def compact_map(s: str) -> Tuple[str, List[int]]:
+@lru_cache(maxsize=8192)
+def compact_map(s: str) -> Tuple[str, Tuple[int, ...]]:
     """``compact(s)`` and, for each of its characters, the position in ``s``."""
     d = digitize(fold(s))
-    pos = [k for k, c in enumerate(d) if c.isalnum()]
+    pos = tuple(k for k, c in enumerate(d) if c.isalnum())
     return "".join(d[k] for k in pos).upper(), pos
 
 
