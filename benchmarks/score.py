@@ -249,6 +249,16 @@ def _poly_mask(poly: np.ndarray, box: Tuple[int, int, int, int]) -> np.ndarray:
     return m.astype(bool)
 
 
+def _grow(mask: np.ndarray, r: int) -> np.ndarray:
+    """``mask`` dilated by a disc of radius ``r`` (a distance transform: cost independent of ``r``)."""
+    import cv2
+
+    if r <= 0 or not mask.any():
+        return mask.astype(bool)
+    inv = np.where(mask, 0, 255).astype(np.uint8)
+    return cv2.distanceTransform(inv, cv2.DIST_L2, 3) <= r
+
+
 def ink_mask(gray: np.ndarray, region: np.ndarray) -> np.ndarray:
     """Ink pixels (minority Otsu class) of ``gray`` inside ``region``; the whole region without clear ink."""
     import cv2
@@ -286,9 +296,7 @@ def coverage(item_poly: np.ndarray, gray: np.ndarray, changed: np.ndarray) -> Tu
     if area == 0:
         return 1.0, 0
     ink = ink_mask(gray[y0:y1, x0:x1], region)
-    ch = changed[y0:y1, x0:x1].astype(np.uint8)
-    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
-    reach_mask = cv2.dilate(ch, k).astype(bool)
+    reach_mask = _grow(changed[y0:y1, x0:x1], reach)
     n = int(ink.sum())
     return (float((reach_mask & ink).sum()) / n if n else 1.0), area
 
@@ -402,11 +410,27 @@ class Attacker:
 
     def read_line(self, crop: np.ndarray) -> List[str]:
         """Recognition only, at 0 and 180 degrees (the crop is already rectified)."""
-        out: List[str] = []
-        for img in (crop, crop[::-1, ::-1]):
-            r = self.ocr(np.ascontiguousarray(img), use_det=False, use_cls=False)
-            out += self._texts(r)
-        return out
+        return [t for r in self.read_lines([crop]) for t in r]
+
+    def read_lines(self, crops: Sequence[np.ndarray]) -> List[List[str]]:
+        """Batched recognition of rectified line crops, each at 0 and 180 degrees: one list per crop."""
+        imgs: List[np.ndarray] = []
+        for c in crops:
+            imgs += [np.ascontiguousarray(c), np.ascontiguousarray(c[::-1, ::-1])]
+        if not imgs:
+            return []
+        try:
+            rec = self.ocr.recognize_txt(imgs)  # rapidocr's own batched recognizer
+            pairs = list(zip(rec.txts or (), rec.scores or ()))
+            if len(pairs) != len(imgs):
+                raise ValueError("batch size mismatch")
+            texts = [t if (t and float(sc) >= OCR_MIN_SCORE) else "" for t, sc in pairs]
+        except Exception:  # pragma: no cover - another rapidocr version: one call per image
+            texts = []
+            for img in imgs:
+                r = self._texts(self.ocr(img, use_det=False, use_cls=False))
+                texts.append(" ".join(r))
+        return [[t for t in texts[2 * i : 2 * i + 2] if t] for i in range(len(crops))]
 
     def read_block(self, crop: np.ndarray) -> List[str]:
         r = self.ocr(np.ascontiguousarray(crop), use_det=True, use_cls=True)
@@ -465,35 +489,38 @@ def _has_structure(crop: np.ndarray) -> bool:
 
     g = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     lap = cv2.Laplacian(g, cv2.CV_32F)
-    return float(np.abs(lap).mean()) > 1.0 and float(g.std()) > 6.0
+    return float(np.abs(lap).mean()) > 1.5 and float(g.std()) > 6.0
+
+
+def attack_items(items: Sequence[Item], out_img: np.ndarray, attacker: Attacker) -> Dict[str, Tuple[bool, bool]]:
+    """{item id: (ocr_leak, barcode_leak)} for covered sensitive items of one output photo."""
+    res: Dict[str, Tuple[bool, bool]] = {}
+    texts = [it for it in items if it.kind != "symbol" and it.text.strip()]
+    crops = [rectify(out_img, _poly_arr(it.polygon), margin=0.3, scale=2.0) for it in texts]
+    for it, crop, reads in zip(texts, crops, attacker.read_lines(crops)):
+        leak = value_leaks(it.category, it.text, reads)
+        if not leak and _has_structure(crop):  # something is still drawn there: detect + read it too
+            leak = value_leaks(it.category, it.text, attacker.read_block(crop))
+        res[it.id] = (leak, False)
+    h, w = out_img.shape[:2]
+    for it in items:
+        if it.kind != "symbol":
+            res.setdefault(it.id, (False, False))
+            continue
+        payload = it.payload.strip()
+        if not payload:
+            res[it.id] = (False, False)
+            continue
+        poly = _poly_arr(it.polygon)
+        x0, y0, x1, y1 = _bbox(poly, 0.25 * text_height(poly) + 6, w, h)
+        reads = attacker.read_symbols(out_img[y0:y1, x0:x1]) if x1 > x0 and y1 > y0 else []
+        res[it.id] = (False, any(r.strip() == payload or (len(payload) >= 6 and payload in r) for r in reads))
+    return res
 
 
 def attack_item(item: Item, out_img: np.ndarray, attacker: Attacker) -> Tuple[bool, bool]:
-    """(ocr_leak, barcode_leak) for one covered sensitive item."""
-    poly = _poly_arr(item.polygon)
-    if item.kind == "symbol":
-        h, w = out_img.shape[:2]
-        th = text_height(poly)
-        x0, y0, x1, y1 = _bbox(poly, 0.25 * th + 6, w, h)
-        crop = out_img[y0:y1, x0:x1]
-        if crop.size == 0 or not item.payload:
-            return False, False
-        payload = item.payload.strip()
-        reads = attacker.read_symbols(crop)
-        hit = any(r.strip() == payload or (len(payload) >= 6 and payload in r) for r in reads)
-        return False, hit
-    value = item.text
-    if not value.strip():
-        return False, False
-    crop = rectify(out_img, poly, margin=0.3, scale=2.0)
-    reads = attacker.read_line(crop)
-    if value_leaks(item.category, value, reads):
-        return True, False
-    if _has_structure(crop):
-        reads = attacker.read_block(crop)
-        if value_leaks(item.category, value, reads):
-            return True, False
-    return False, False
+    """(ocr_leak, barcode_leak) for one sensitive item (whether or not it is covered)."""
+    return attack_items([item], out_img, attacker)[item.id]
 
 
 # ------------------------------------------------------------------------------------------- per photo
@@ -511,9 +538,7 @@ def _margin_union(items: Sequence[Item], shape: Tuple[int, int]) -> np.ndarray:
         x0, y0, x1, y1 = box
         if x1 <= x0 or y1 <= y0:
             continue
-        m = _poly_mask(poly, box).astype(np.uint8)
-        m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))).astype(bool)
-        u[y0:y1, x0:x1] |= m
+        u[y0:y1, x0:x1] |= _grow(_poly_mask(poly, box), r)
     return u
 
 
@@ -553,17 +578,20 @@ def score_photo(truth: Truth, output: Optional[Path], attacker: Optional[Attacke
     total = changed.size
     res["changed_share"] = float(changed.sum()) / total
     sens = [it for it in truth.items if it.sensitive]
-    outside = ~_margin_union(sens, changed.shape)
+    sens_union = _margin_union(sens, changed.shape)
+    outside = ~sens_union
     n_out = int(outside.sum())
     res["changed_outside_share"] = float((changed & outside).sum()) / n_out if n_out else 0.0
     md = metadata_of(output)
     res["gps_out"] = md["gps"]
     res["thumbnail_out"] = md["thumbnail"]
     res["exif_out"] = md["exif"]
-    sens_union = _margin_union(sens, changed.shape) if sens else np.zeros_like(changed)
+    covs = {it.id: coverage(_poly_arr(it.polygon), gray, changed) for it in truth.items}
+    to_attack = [it for it in sens if covs[it.id][0] >= COVER_MIN]
+    attacks = attack_items(to_attack, out, attacker) if (ocr and to_attack) else {}
     for it in truth.items:
         poly = _poly_arr(it.polygon)
-        cov, area = coverage(poly, gray, changed)
+        cov, area = covs[it.id]
         r: Dict[str, Any] = {
             "id": it.id,
             "kind": it.kind,
@@ -575,9 +603,7 @@ def score_photo(truth: Truth, output: Optional[Path], attacker: Optional[Attacke
         }
         if it.sensitive:
             covered = cov >= COVER_MIN
-            ocr_leak = bc_leak = False
-            if covered and ocr:
-                ocr_leak, bc_leak = attack_item(it, out, attacker)
+            ocr_leak, bc_leak = attacks.get(it.id, (False, False))
             reason = None if covered else "uncovered"
             reason = reason or ("ocr" if ocr_leak else None) or ("barcode" if bc_leak else None)
             r.update(covered=covered, leaked=reason is not None, reason=reason)
