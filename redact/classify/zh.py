@@ -44,7 +44,8 @@ _ROLE_WORDS = (
     ("联系人", Role.UNKNOWN), ("姓名", Role.UNKNOWN),
 )
 ROLE_CAPTION = re.compile(
-    r"(" + "|".join(w for w, _ in _ROLE_WORDS) + r")(?:姓名|名称|信息)?(?![地单号电手址员])"
+    r"(?:(?<![\u4e00-\u9fff])|(?=(?:" + "|".join(w for w, _ in _ROLE_WORDS) + r")(?:姓名|名称|信息)?\s*:))"
+    r"(" + "|".join(w for w, _ in _ROLE_WORDS) + r")(?:姓名|名称|信息)?(?![地单号电手址员签承])"
     r"|(?:(?<=^)|(?<=[\s\[\]|()<>]))([收寄])(?![件货方人地址到达款票费据藏益入银送存回往])"
 )
 _ROLE_OF = {w: r for w, r in _ROLE_WORDS}
@@ -57,7 +58,8 @@ def caption_role(word: str) -> Role:
 
 _CAP = r"\s*:?\s*"
 PHONE_CAPTION = re.compile(r"(?:联系电话|电话号码|手机号码|手机号|联系方式|固话|座机|电话|手机|TEL|Tel|tel|PHONE|Phone|MOB|电)" + _CAP)
-ADDR_CAPTION = re.compile(r"(?:收件地址|收货地址|寄件地址|发件地址|详细地址|联系地址|通讯地址|地址|住址|址)" + _CAP)
+ADDR_CAPTION = re.compile(r"(?:收件地址|收货地址|寄件地址|发件地址|详细地址|联系地址|通讯地址|地址|住址)(?:\s*:\s*|\s+)"
+                          r"|^\s*址\s*:?\s*")
 ID_CAPTION = re.compile(r"(?:身份证号码|身份证号|身份证|公民身份号码|证件号码|证件号)" + _CAP)
 POSTAL_CAPTION = re.compile(r"(?:邮政编码|邮编)" + _CAP)
 TRACK_CAPTION = re.compile(r"(?:运单号码|运单编号|运单号|快递单号|物流单号|母单号|子单号|(?<![订家台])单号|回单号)" + _CAP)
@@ -178,8 +180,8 @@ def _caption_names(F: str, taken: List[Hit]) -> List[Hit]:
                 continue  # "收件人：浙江省杭州市..." : no name here, the address follows the caption
             n = _name_len(run)
             cand = run[:n]
-            # a single-character caption (收/寄) glued to a word is only a caption before a real name
-            if _name_ok(cand, strict=single and pos == m.end()):
+            # a caption glued to a word (no colon, no space) is only a caption before a real surname
+            if _name_ok(cand, strict=pos == m.end()):
                 out.append(Hit(pos, pos + n, Category.NAME, "caption_name", role=role, priority=88, score=0.95))
             continue
         mm = _LATIN_NAME.match(rest)
