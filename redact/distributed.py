@@ -229,7 +229,10 @@ def run_distributed(
             ctx.enable_progress_bars = bool(progress)
             cpus = int(ray.cluster_resources().get("CPU", 1))
             n = max(1, min(num_actors or max(1, cpus // cpus_per_actor), len(rows)))
-            ds = ray.data.from_items(rows, override_num_blocks=len(rows))
+            # small blocks balance the actors (a photo takes seconds); at most ~50 photos per block keeps the
+            # scheduler's task count sane for archives of millions
+            blocks = min(len(rows), max(n * 4, -(-len(rows) // 50)))
+            ds = ray.data.from_items(rows, override_num_blocks=blocks)
             out = ds.map_batches(
                 RedactActor,
                 batch_size=1,
