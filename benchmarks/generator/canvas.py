@@ -58,7 +58,7 @@ class LabelCanvas:
     def __post_init__(self) -> None:
         self.w = int(round(self.width_mm * self.ppm))
         self.h = int(round(self.height_mm * self.ppm))
-        self.rgb = np.empty((self.h, self.w, 3), np.float32)
+        self.rgb = np.empty((self.h, self.w, 3), np.uint8)
         self.rgb[:] = self.paper
         self.ids = np.zeros((self.h, self.w), np.uint16)
 
@@ -74,9 +74,10 @@ class LabelCanvas:
         if x1 <= x0 or y1 <= y0:
             return (0, 0, -1, -1)
         a = alpha[y0 - y:y1 - y, x0 - x:x1 - x]
-        region = self.rgb[y0:y1, x0:x1]
+        region = self.rgb[y0:y1, x0:x1].astype(np.float32)
         c = np.asarray(color, np.float32)
         region += (c - region) * a[..., None]
+        self.rgb[y0:y1, x0:x1] = np.clip(region + 0.5, 0, 255).astype(np.uint8)
         if item_id is not None:
             m = a > 0.35
             self.ids[y0:y1, x0:x1][m] = item_id + 1
@@ -284,4 +285,4 @@ class LabelCanvas:
         return y
 
     def image_rgb(self) -> np.ndarray:
-        return np.clip(self.rgb, 0, 255).astype(np.uint8)
+        return self.rgb

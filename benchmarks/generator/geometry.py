@@ -76,8 +76,8 @@ class Curve:
 
     def inverse_maps(self, out_w: int, out_h: int, ox: float, oy: float):
         """Maps for cv2.remap: output pixel (curved plane, shifted by (ox, oy)) -> label pixel."""
-        xs = np.arange(out_w, dtype=np.float64) - ox
-        ys = np.arange(out_h, dtype=np.float64) - oy
+        xs = np.arange(out_w, dtype=np.float32) - np.float32(ox)
+        ys = np.arange(out_h, dtype=np.float32) - np.float32(oy)
         X, Y = np.meshgrid(xs, ys)
         if self.axis == "x":
             u, v, valid = self._inv(X, Y, self.cx)
@@ -208,11 +208,18 @@ class Crumple:
         and the shading of that canvas."""
         m = self.margin
         ow, oh = self.w + 2 * m, self.h + 2 * m
-        bx, by = np.meshgrid(np.arange(ow, dtype=np.float32) - m, np.arange(oh, dtype=np.float32) - m)
+        # solve on a half-resolution grid (the displacement is smooth), then upsample the maps
+        sw, sh = (ow + 1) // 2, (oh + 1) // 2
+        bx, by = np.meshgrid(np.linspace(-m, ow - 1 - m, sw, dtype=np.float32),
+                             np.linspace(-m, oh - 1 - m, sh, dtype=np.float32))
         ax, ay = bx.copy(), by.copy()
         for _ in range(iters):
             ex = cv2.remap(self.ex, ax, ay, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
             ey = cv2.remap(self.ey, ax, ay, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
             ax, ay = bx - ex, by - ey
+        dx = cv2.resize(ax - bx, (ow, oh), interpolation=cv2.INTER_LINEAR)
+        dy = cv2.resize(ay - by, (ow, oh), interpolation=cv2.INTER_LINEAR)
+        fx, fy = np.meshgrid(np.arange(ow, dtype=np.float32) - m, np.arange(oh, dtype=np.float32) - m)
+        ax, ay = fx + dx, fy + dy
         shade = cv2.remap(self.shade, ax, ay, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         return ax, ay, shade

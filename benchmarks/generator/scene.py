@@ -226,17 +226,18 @@ def motion_kernel(length: float, angle: float) -> np.ndarray:
 
 
 def thermal_print(rng: Rng, rgb: np.ndarray, paper, ppm: float, strength: float = 1.0) -> np.ndarray:
-    """Thermal-print look on a label image (float32 in, uint8 out): slight bleed, uneven fading and
-    worn-head streaks along the print direction."""
+    """Thermal-print look on a uint8 label image: slight bleed, uneven fading and worn-head streaks along
+    the print direction."""
     h, w = rgb.shape[:2]
-    u8 = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
-    u8 = cv2.GaussianBlur(u8, (0, 0), max(0.3, 0.045 * ppm))
+    u8 = cv2.GaussianBlur(rgb, (0, 0), max(0.3, 0.045 * ppm))
     fade = 0.10 + 0.10 * smooth_noise(rng, h, w, max(8, w // 4))
     cols = np.zeros(w, np.float32)
     for _ in range(int(rng.integers(0, 4))):
         x = int(rng.integers(0, w))
         cols[x:x + max(1, int(ppm * rng.uniform(0.1, 0.25)))] = rng.uniform(0.25, 0.45)
-    fade = np.clip(fade * strength + cols[None, :] * strength, 0, 0.6).astype(np.float32)
+    fade *= strength
+    fade += cols[None, :] * strength
+    np.clip(fade, 0, 0.6, out=fade)
     paper_img = np.empty_like(u8)
     paper_img[:] = np.asarray(paper, np.uint8)
     out = cv2.blendLinear(u8, paper_img, 1.0 - fade, fade)
