@@ -214,3 +214,26 @@ def test_our_look_is_identical_for_every_secret(style):
         assert np.array_equal(o, outs[0])
     naive = [naive_mosaic(draw(s)) for s in _secrets(2, seed=9)]
     assert not np.array_equal(naive[0], naive[1])
+
+
+def nearest_candidate(observed: np.ndarray, transform: Callable[[np.ndarray], np.ndarray],
+                      candidates: Sequence[str]) -> str:
+    """Whole-string brute force: the candidate whose transformed rendering is nearest in pixel space."""
+    x0, y0, x1, y1 = _box_px()
+    obs = observed[y0:y1, x0:x1]
+    errs = [float(np.square(transform(compose(c))[y0:y1, x0:x1] - obs).sum()) for c in candidates]
+    return candidates[int(np.argmin(errs))]
+
+
+@pytest.mark.parametrize("style", [Style.PIXELATE, Style.BLUR], ids=lambda s: s.value)
+def test_whole_string_brute_force(style):
+    """A known list of candidates (e.g. the customers of one shop): found from naive, not from ours."""
+    kind = "mosaic" if style is Style.PIXELATE else "blur"
+    naive = naive_mosaic if kind == "mosaic" else naive_blur
+    secrets = _secrets(3, seed=4)
+    candidates = sorted(set(_secrets(150, seed=5)) | set(secrets))
+    found_naive = [nearest_candidate(naive(_victim(s, i)), naive, candidates) for i, s in enumerate(secrets)]
+    assert found_naive == secrets
+    found_ours = [nearest_candidate(ours(style, seed=40 + i)(_victim(s, i)), naive, candidates)
+                  for i, s in enumerate(secrets)]
+    assert sum(f == s for f, s in zip(found_ours, secrets)) == 0, found_ours  # chance: 3/151

@@ -476,3 +476,11 @@ def test_generator_photo_nothing_readable(gen_photo, ocr, style):
     m = inside_mask(a.shape, polys)
     b[m] = np.random.default_rng(0).integers(0, 256, (int(m.sum()), 3), dtype=np.uint8)
     assert np.array_equal(render(b, polys, style, text_heights=hs, seed=5), out)
+
+
+def test_strided_input_views_render_the_same():
+    a = np.random.default_rng(0).integers(0, 255, (100, 120, 3), dtype=np.uint8)
+    v = a[::-1, ::-1]  # e.g. a rotated/flipped view the caller did not copy
+    poly = [((10, 10), (50, 10), (50, 40), (10, 40))]
+    for s in Style:
+        assert np.array_equal(render(v, poly, s, seed=1), render(np.ascontiguousarray(v), poly, s, seed=1))
