@@ -66,7 +66,7 @@ def _py_files(*dirs: Path) -> List[Path]:
 
 def tool_code_stamp(tool: str) -> str:
     b = ROOT / "benchmarks" / "baselines"
-    files = [b / "run.py", b / "common.py", b / "__init__.py"]
+    files = [b / "common.py", b / "__init__.py"]  # (run.py only records; it does not change outputs)
     if tool.startswith("parcel-redact"):
         files += _py_files(ROOT / "redact", b / "parcel.py")
     else:
@@ -170,6 +170,7 @@ def run_tool(tool: str, photos: Path, out: Path, names: Sequence[str], workers: 
     env.setdefault("PYTHONPATH", str(ROOT))
     if workers > 1:
         env["OMP_NUM_THREADS"] = "1"
+    load_before = os.getloadavg()[0]
     t = time.perf_counter()
     procs = []
     for i in range(workers):
@@ -187,6 +188,7 @@ def run_tool(tool: str, photos: Path, out: Path, names: Sequence[str], workers: 
         child_peak = max(child_peak, float(d.get("children_peak_rss_mb") or 0))
         load.append(float(d.get("load_seconds") or 0))
     return {"wall_seconds": round(wall, 1), "workers": workers, "exit_codes": codes,
+            "loadavg": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "crashed": any(c != 0 for c in codes), "peak_rss_mb": round(peak, 1) or None,
             "children_peak_rss_mb": round(child_peak, 1) or None,
             "load_seconds": round(max(load), 2) if load else None}
@@ -319,7 +321,8 @@ NOTES = """\
 - **naive** is rapidocr with its defaults on the whole photo (it shrinks inputs to 2000 px and drops lines
   under score 0.5), filling every line that matches a phone / long digit run / e-mail regex.
 - Baseline outputs are written as JPEG q=92 by PIL (which drops EXIF): their GPS column is 0 by construction.
-- **Seconds per photo** are wall seconds of one `redact` call in a process of its own (the first call includes
+- **Seconds per photo** are wall seconds of one `redact` call in a process of its own (*CPU s/photo*: the CPU
+  seconds of that call, its child processes included, which a busy shared machine does not inflate) (the first call includes
   lazy model loading; p95 shows it), one process per tool unless `--workers` says otherwise; **peak memory** is
   that process's ru_maxrss (presidio: plus its largest Tesseract child process). The machine is shared: read
   the ratios, not the seconds.
@@ -355,12 +358,12 @@ def _tool_row(name: str, t: Dict[str, Any], summary: Dict[str, Any], photos: int
     return (f"| {name} | {photos} | **{_p(a['leak_rate'], 2)}** | {_p(std, 2)} | {_p(hard, 2)} | "
             f"{_p(a['clean_label_photo_rate'])} | {_p(a['over_nonsensitive_text'])} | {_p(a['over_outside_share'], 2)} | "
             f"{_p(a['nolabel_changed_share'], 2)} | {gps} | {a['failures']} | {_s(a['seconds_median'])} | "
-            f"{_s(a['seconds_p95'])} | {_mem(t)} |")
+            f"{_s(a['seconds_p95'])} | {_s(a.get('cpu_seconds_median'))} | {_mem(t)} |")
 
 
 HEAD = ("| tool | photos | leak rate | standard | hard | clean label photos | over: text | over: outside | "
-        "no-label changed | GPS kept | failures | s/photo median | s/photo p95 | peak memory |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        "no-label changed | GPS kept | failures | s/photo median | s/photo p95 | CPU s/photo | peak memory |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def _breakdown(title: str, per: Dict[str, Dict[str, Any]], by_set: Dict[str, Any], key: str) -> List[str]:
@@ -377,12 +380,24 @@ def _breakdown(title: str, per: Dict[str, Dict[str, Any]], by_set: Dict[str, Any
     return lines + [""]
 
 
+def _load_note(tools: Dict[str, Any]) -> str:
+    loads = [x for t in tools.values() for x in (t.get("loadavg") or [])]
+    if not loads:
+        return ""
+    cores = os.cpu_count() or 1
+    note = f" 1-minute load average during the tool runs: {min(loads):.1f} to {max(loads):.1f} on {cores} cores"
+    if max(loads) > 1.5 * cores:
+        note += " (the machine was shared and busy: seconds per photo are inflated; compare tools by ratio)"
+    return note + "."
+
+
 def _set_section(doc: Dict[str, Any]) -> List[str]:
     tools = doc["tools"]
     ps = ", ".join(f"{v} {k}" for k, v in sorted(doc.get("photo_sets", {}).items()))
     out = [f"## The {doc['set']} set: {doc['photos']} photos ({ps})", "",
            f"Run {doc['date']} at commit `{doc['git']}` with `{doc['command']}` "
-           f"({doc.get('workers', 1)} process(es) per tool, {doc['wall_seconds'] / 60:.1f} min wall for the whole run).", ""]
+           f"({doc.get('workers', 1)} process(es) per tool, {doc['wall_seconds'] / 60:.1f} min wall for the whole run)."
+           + _load_note(tools), ""]
     ran = {k: v for k, v in tools.items() if not v.get("skipped")}
     if ran:
         out += [f"### Side by side on the same {doc['common_photos']} photos", "", HEAD]

@@ -558,6 +558,7 @@ def score_photo(truth: Truth, output: Optional[Path], attacker: Optional[Attacke
     }
     if status:
         res["seconds"] = status.get("seconds")
+        res["cpu_seconds"] = status.get("cpu_seconds")
         if status.get("ok") is False:
             res["error_kind"] = status.get("error_kind") or "error"
     if output is None or not Path(output).exists():
@@ -665,6 +666,7 @@ def aggregate(photos: Sequence[Dict[str, Any]], sets: Optional[Iterable[str]] = 
     nolabel = [p for p in ok if p["set"] == "nolabel"]
     gps_in = [p for p in ok if p.get("gps_in")]
     secs = [float(p["seconds"]) for p in photos if p.get("seconds") is not None and p.get("ok")]
+    cpus = [float(p["cpu_seconds"]) for p in photos if p.get("cpu_seconds") is not None and p.get("ok")]
     return {
         "photos": n,
         "photos_ok": len(ok),
@@ -687,6 +689,8 @@ def aggregate(photos: Sequence[Dict[str, Any]], sets: Optional[Iterable[str]] = 
         "exif_survived": sum(1 for p in ok if p.get("exif_out")),
         "seconds_median": _pct(secs, 50),
         "seconds_p95": _pct(secs, 95),
+        "cpu_seconds_median": _pct(cpus, 50),
+        "cpu_seconds_p95": _pct(cpus, 95),
         "per_category": group(lambda p, it: [it["category"]]),
         "per_role": group(lambda p, it: [it["role"]]),
         "per_condition": group(lambda p, it: list(p.get("conditions") or ["none"])),
@@ -741,8 +745,15 @@ def _atomic_json(path: Path, obj: Any) -> None:
     os.replace(tmp, path)
 
 
+def _scorer_stamp() -> str:
+    """The scorer's own code: cached scores are reused only by the same scorer."""
+    import hashlib
+
+    return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
 def _cache_key(truth: Truth, output: Optional[Path], status: Optional[Dict[str, Any]]) -> str:
-    parts = [SCORER_VERSION, str(truth.image.stat().st_mtime_ns)]
+    parts = [SCORER_VERSION, _scorer_stamp(), str(truth.image.stat().st_mtime_ns)]
     if output is not None and output.exists():
         s = output.stat()
         parts += [output.name, str(s.st_size), str(s.st_mtime_ns)]

@@ -150,6 +150,9 @@ def test_paddle_engine_loads_offline_and_follows_the_protocol(redactors):
     assert "model_name: PP-OCRv6_small_rec" in yml and "CTCLabelDecode" in yml
     # ONNX Runtime's usage upload is off (set before onnxruntime started in this process, or by the user)
     assert os.environ.get("ORT_DISABLE_TELEMETRY") == "1"
+    # a degenerate (empty) crop reads as nothing instead of failing its whole batch
+    res = eng.recognize([np.zeros((0, 12, 3), np.uint8), np.full((40, 200, 3), 255, np.uint8)])
+    assert len(res) == 2 and res[0].text == "" and res[0].char_spans == ()
 
 
 _fixture_cache: List[str] = []
@@ -307,12 +310,6 @@ def _ink_left(before: np.ndarray, after: np.ndarray, poly) -> Tuple[float, int]:
     return float((g1[ink] < thr).mean()), n
 
 
-def _changed(before: np.ndarray, after: np.ndarray, poly) -> float:
-    m = _poly_mask(poly, before.shape)
-    d = np.abs(before.astype(np.int16) - after.astype(np.int16)).max(axis=2)
-    return float((d[m] > 30).mean()) if m.any() else 0.0
-
-
 _RUNS: Dict[Tuple[str, str, str, int, str], dict] = {}
 
 
@@ -344,11 +341,11 @@ def _check_redaction(run: dict) -> Dict[str, float]:
             assert left < 0.1, f"{it['category']}/{it['role']} item {it['id']}: {left:.0%} of its ink still there"
             out.setdefault(it["category"], 0.0)
             out[it["category"]] = max(out[it["category"]], left)
-    # every decodable symbol is covered
+    # every symbol lost its bars/modules (visible Code128 bars spell out part of the payload)
     for it in g.truth["items"]:
         if it["kind"] == "symbol":
-            ch = _changed(before, after, it["polygon"])
-            assert ch > 0.3, f"symbol {it['symbology']} item {it['id']} mostly untouched ({ch:.0%} changed)"
+            left, n = _ink_left(before, after, it["polygon"])
+            assert left < 0.1, f"symbol {it['symbology']} item {it['id']}: {left:.0%} of its bars still there"
     # captions and other non-personal text mostly keep their ink (a few border on masked fields)
     kept, total = 0.0, 0
     for it in g.truth["items"]:

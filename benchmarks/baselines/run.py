@@ -47,6 +47,13 @@ def list_photos(photos: Path, names: Optional[Sequence[str]] = None) -> List[Pat
     return out
 
 
+def _cpu() -> float:
+    """CPU seconds used so far by this process and its waited-for children: unlike wall time, this does
+    not grow when the machine is shared."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
@@ -82,6 +89,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for p in todo:
             rec = {"name": p.stem, "ok": True}
             t = time.perf_counter()
+            c = _cpu()
             try:
                 data, ext = tool.redact(p)
                 dst = out / f"{p.stem}{ext}"
@@ -94,6 +102,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 log.warning("%s: %s failed (%s)", a.tool, p.name, rec["error_kind"])
                 log.debug("%s", traceback.format_exc())
             rec["seconds"] = round(time.perf_counter() - t, 4)
+            rec["cpu_seconds"] = round(_cpu() - c, 4)  # this process + finished children (e.g. tesseract)
             tim = getattr(tool, "last_report", None)
             if rec["ok"] and tim:
                 rec["report"] = tim

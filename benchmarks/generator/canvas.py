@@ -242,6 +242,8 @@ class LabelCanvas:
                              interpolation=cv2.INTER_AREA if mpx < 1 else cv2.INTER_NEAREST)
         else:
             mpx = (self.px(w_mm) / mw) if w_mm else self.px(module_mm)
+            if h_mm:  # fit inside w x h (PDF417 grows in height with its payload)
+                mpx = min(mpx, self.px(h_mm) / mh)
             img = cv2.resize(mod.astype(np.float32), (int(round(mw * mpx)), int(round(mh * mpx))),
                              interpolation=cv2.INTER_NEAREST if mpx >= 1 else cv2.INTER_AREA)
         px0, py0 = int(round(self.px(x_mm))), int(round(self.px(y_mm)))

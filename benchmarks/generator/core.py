@@ -50,7 +50,7 @@ LAYOUTS: Dict[str, Layout] = {
 
 STANDARD_CONDITIONS = ("standard", "gps", "png", "shadow", "exif_rot")
 HARD_CONDITIONS = ("chat1080", "perspective", "rot90", "rot180", "rot270", "tilt", "curved", "crumpled", "small",
-                   "lowlight", "blur", "jpeg")
+                   "lowlight", "blur", "jpeg", "glare")
 CONDITIONS: Tuple[str, ...] = STANDARD_CONDITIONS + HARD_CONDITIONS + ("nolabel",)
 SIZES = {"12mp": (4000, 3000), "8mp": (3264, 2448), "2mp": (1600, 1200), "1mp": (1200, 900)}
 PHONES = [("Apple", "iPhone 13"), ("Xiaomi", "Redmi Note 12"), ("HUAWEI", "ELS-AN00"), ("samsung", "SM-G991B"),
@@ -149,6 +149,28 @@ def _composite(img: np.ndarray, src_rgb: np.ndarray, src_alpha: np.ndarray, M: n
     sh = np.roll(sh, (int(frame_ppm * 0.3), int(frame_ppm * 0.2)), (0, 1))
     region = cv2.multiply(region, np.repeat((255 - 64 * sh).astype(np.uint8)[..., None], 3, 2), scale=1 / 255)
     img[by0:by1, bx0:bx1] = cv2.blendLinear(warped, region, a, 1.0 - a)
+
+
+def _glare(rng: np.random.Generator, frame: np.ndarray, quad: np.ndarray) -> None:
+    """A specular highlight on the (glossy) label: a soft bright ellipse washing out part of the print."""
+    c = quad.mean(0) + (quad[2] - quad[0]) * rng.uniform(-0.3, 0.3, 2)
+    size = float(np.sqrt(_shoelace(quad)))
+    ax = (size * rng.uniform(0.12, 0.3), size * rng.uniform(0.06, 0.15))
+    H, W = frame.shape[:2]
+    r = int(max(ax) * 2.2)
+    x0, y0, x1, y1 = max(0, int(c[0]) - r), max(0, int(c[1]) - r), min(W, int(c[0]) + r), min(H, int(c[1]) + r)
+    if x1 <= x0 or y1 <= y0:
+        return
+    s = 4
+    m = np.zeros(((y1 - y0) // s + 1, (x1 - x0) // s + 1), np.uint8)
+    cv2.ellipse(m, (int((c[0] - x0) / s), int((c[1] - y0) / s)), (max(1, int(ax[0] / s)), max(1, int(ax[1] / s))),
+                float(rng.uniform(0, 180)), 0, 360, 255, -1, cv2.LINE_AA)
+    m = cv2.GaussianBlur(m.astype(np.float32) / 255.0, (0, 0), max(1.0, min(ax) / s * 0.5))
+    m = cv2.resize(m, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+    m = np.clip(m * rng.uniform(0.6, 0.85) / max(1e-6, float(m.max())), 0, 1).astype(np.float32)
+    region = frame[y0:y1, x0:x1]
+    white = np.full_like(region, 252)
+    frame[y0:y1, x0:x1] = cv2.blendLinear(white, region, m, 1.0 - m)
 
 
 STICKERS = {
@@ -320,6 +342,8 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
                     np.float32)
     frame = apply_gain(img, g, cast)
     del img
+    if "glare" in cs and not nolabel:
+        _glare(rng, frame, quad)
     text_px = 2.8 * frame_ppm  # typical text height in photo pixels
     # optics + phone sharpening
     frame = cv2.GaussianBlur(frame, (0, 0), 1.0 if lowlight else 0.55)

@@ -132,7 +132,7 @@ def us_fedex(c: LabelCanvas, rng: Rng) -> None:
     c.text(W - m, y, f"REF: {F.digits(rng, 8)}", fnt="sans", size_mm=2.2, anchor="rt")
     c.hline(1, W - 1, 56.0, width_mm=0.6)
     c.symbol(m, 58.0, f"[)>\x1e01\x1d02{r['zip'][:5]}\x1d840\x1d{trk}\x1dFDEB\x1d{r['name']}", "PDF417",
-             w_mm=W - 2 * m, category="qrcode", role="recipient")
+             w_mm=W - 2 * m, h_mm=20.0, category="qrcode", role="recipient")
     c.hline(1, W - 1, 80.0, width_mm=0.6)
     c.text(m, 82.0, "TRK#", fnt="sans_bold", size_mm=2.6)
     c.text(m + 10, 81.5, F.group(trk, [4, 4, 4, 3]), fnt="sans_bold", size_mm=4.4, category="tracking_number")

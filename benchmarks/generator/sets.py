@@ -10,7 +10,7 @@ _QUICK = [
     ("zh_ecommerce", ("standard",)), ("zh_privacy", ("gps",)), ("zh_sf", ("png",)), ("zh_form", ("standard",)),
     ("us_usps", ("standard",)), ("us_ups", ("shadow",)), ("us_fedex", ("exif_rot", "gps")),
     ("dhl_intl", ("standard",)), ("amazon", ("chat1080",)), ("in_courier", ("perspective",)),
-    ("zh_ecommerce", ("rot90",)), ("us_usps", ("rot180",)), ("zh_privacy", ("rot270",)), ("zh_sf", ("curved",)),
+    ("zh_ecommerce", ("rot90",)), ("us_usps", ("rot180", "glare")), ("zh_privacy", ("rot270",)), ("zh_sf", ("curved",)),
     ("us_ups", ("small",)), ("zh_ecommerce", ("lowlight",)), ("us_fedex", ("blur",)), ("zh_form", ("jpeg",)),
     ("dhl_intl", ("nolabel",)), ("amazon", ("crumpled", "shadow")), ("in_courier", ("gps", "png")),
     ("us_usps", ("tilt",)),
@@ -23,7 +23,8 @@ _COMBOS_HARD = [("chat1080",), ("perspective",), ("rot90",), ("rot180",), ("rot2
                 ("lowlight",), ("blur",), ("jpeg",), ("perspective", "shadow"), ("curved", "blur"),
                 ("small", "jpeg"), ("rot90", "chat1080"), ("lowlight", "perspective"), ("rot180", "curved"),
                 ("chat1080", "blur"), ("small", "rot270"), ("perspective", "jpeg"), ("rot270", "lowlight"), ("tilt",),
-                ("tilt", "jpeg"), ("tilt", "small"), ("crumpled",), ("crumpled", "lowlight"), ("crumpled", "perspective")]
+                ("tilt", "jpeg"), ("tilt", "small"), ("crumpled",), ("crumpled", "lowlight"), ("crumpled", "perspective"),
+                ("glare",), ("glare", "tilt")]
 
 
 def quick_set(seed: int = 0) -> List[Spec]:

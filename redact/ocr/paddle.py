@@ -274,8 +274,9 @@ class PaddleEngine:
         bgr = [np.ascontiguousarray(c[:, :, ::-1]) for c in crops]
         ratios = [c.shape[1] / float(max(1, c.shape[0])) for c in bgr]
         # sorted by width/height, batches of REC_BATCH (what PaddleOCR's own pipeline does); sorting also
-        # keeps PaddleX's per-batch width bookkeeping aligned with the order of its results
-        order = sorted(range(len(bgr)), key=lambda i: ratios[i])
+        # keeps PaddleX's per-batch width bookkeeping aligned with the order of its results.
+        # Empty crops (a degenerate quad at the image border) read as nothing, as with rapidocr.
+        order = sorted((i for i in range(len(bgr)) if min(bgr[i].shape[:2]) >= 2), key=lambda i: ratios[i])
         results: List[Optional[RecResult]] = [None] * len(bgr)
         for b0 in range(0, len(order), REC_BATCH):
             idx = order[b0:b0 + REC_BATCH]
