@@ -38,7 +38,7 @@ DEFAULT_TOOLS = ["parcel-redact", "parcel-redact-zbar", "parcel-redact-paddle", 
 # full set inside ~40 minutes on 2 cores. parcel-redact (default config) always runs on every photo.
 DEFAULT_LIMITS = {
     "quick": {"presidio": 3, "parcel-redact-zbar": 3, "parcel-redact-paddle": 3, "naive": 3},
-    "full": {"presidio": 40, "parcel-redact-zbar": 30, "parcel-redact-paddle": 30, "naive": 40},
+    "full": {"presidio": 30, "parcel-redact-zbar": 20, "parcel-redact-paddle": 20, "naive": 30},
 }
 
 
@@ -170,6 +170,7 @@ def run_tool(tool: str, photos: Path, out: Path, names: Sequence[str], workers: 
     env.setdefault("PYTHONPATH", str(ROOT))
     if workers > 1:
         env["OMP_NUM_THREADS"] = "1"
+        env["BENCH_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
     load_before = os.getloadavg()[0]
     t = time.perf_counter()
     procs = []
