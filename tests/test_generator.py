@@ -191,6 +191,28 @@ def test_symbols_decode_at_their_truth_polygon(layout, size):
         assert it["payload"] in texts, f"{layout}: {it['symbology']} did not decode (got {len(texts)})"
 
 
+def test_label_items_do_not_overlap_and_stay_on_the_label():
+    """Layout sanity: no item's ink box overlaps another's (a symbol grown over a text line would corrupt
+    both the picture and the truth), and everything is on the label."""
+    from benchmarks.generator.canvas import LabelCanvas
+    from benchmarks.generator.core import _crc
+
+    for lay, L in LAYOUTS.items():
+        for seed in range(8):
+            c = LabelCanvas(L.width_mm, L.height_mm, 4.0, paper=L.paper, locale=L.locale)
+            L.draw(c, np.random.default_rng([seed, _crc(lay)]))
+            boxes = [it.box for it in c.items]
+            for i, a in enumerate(boxes):
+                assert a[0] >= -1 and a[1] >= -1 and a[2] <= c.w + 1 and a[3] <= c.h + 1, (lay, seed, i)
+                for j in range(i + 1, len(boxes)):
+                    b = boxes[j]
+                    ix = min(a[2], b[2]) - max(a[0], b[0])
+                    iy = min(a[3], b[3]) - max(a[1], b[1])
+                    if ix > 0 and iy > 0:
+                        amin = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+                        assert ix * iy / amin <= 0.02, f"{lay} seed {seed}: items {i} and {j} overlap"
+
+
 def test_every_symbology_is_used():
     from benchmarks.generator.canvas import LabelCanvas
     from benchmarks.generator.core import _crc
