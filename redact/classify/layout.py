@@ -222,7 +222,11 @@ def _assign_blocks(ls: List[_Line]) -> None:
             if j == c or L.caption_role is not None:
                 continue
             band_lo, band_hi = C.y0 - 0.3 * L.h, C.y1 + 0.3 * L.h
-            if band_lo <= L.yc <= band_hi and L.x0 >= C.x0 + 0.3 * min(C.h, L.h) and L.x0 - C.x1 < 12 * hmed:
+            gap = L.x0 - C.x1
+            # beside a bare caption, its values; beside a caption line that holds values, only a near piece
+            near = gap < (12 * hmed if C.caption_only else 2.5 * max(hmed, L.h))
+            if band_lo <= L.yc <= band_hi and L.x0 >= C.x0 + 0.3 * min(C.h, L.h) and near \
+                    and not _foreign_caption(L.text):
                 rows.append(j)
         same_row[c] = rows
     row_owner: Dict[int, int] = {}
