@@ -38,6 +38,11 @@ def photo():
 
 
 @pytest.fixture(scope="module")
+def small_photo():
+    return label_photo(640, 480)[0]
+
+
+@pytest.fixture(scope="module")
 def server(tmp_path_factory):
     log = tmp_path_factory.mktemp("svc") / "server.log"
     srv = ServerProcess("--api-key", KEY, "--workers", "1", "--queue", "1", "--max-body-bytes", "4000000",
@@ -268,13 +273,13 @@ def test_api_key_required(server, photo):
     assert httpx.get(server.url + "/healthz").status_code == 200
 
 
-def test_429_when_saturated(server, photo):
+def test_429_when_saturated(server, small_photo):
     """1 worker + queue 1: of 6 simultaneous requests some are refused with 429 + Retry-After, none fails."""
     results: list = []
 
     def one():
         try:
-            r = httpx.post(server.url + "/v1/analyze", content=photo[0],
+            r = httpx.post(server.url + "/v1/analyze", content=small_photo,
                            headers={"X-API-Key": KEY, "content-type": "image/png"}, timeout=180)
             results.append((r.status_code, r.headers.get("retry-after"), r.json().get("error")))
         except Exception as e:  # noqa: BLE001
@@ -296,7 +301,7 @@ def test_429_when_saturated(server, photo):
     assert r["admitted"] == 0
 
 
-def test_graceful_shutdown_finishes_in_flight(tmp_path, photo):
+def test_graceful_shutdown_finishes_in_flight(tmp_path, small_photo):
     srv = ServerProcess("--workers", "1", "--queue", "2", threads=2, log_path=tmp_path / "s.log")
     srv.start()
     try:
@@ -304,7 +309,8 @@ def test_graceful_shutdown_finishes_in_flight(tmp_path, photo):
         out: dict = {}
 
         def slow():
-            r = httpx.post(srv.url + "/v1/redact", content=photo[0], headers={"content-type": "image/png"}, timeout=180)
+            r = httpx.post(srv.url + "/v1/redact", content=small_photo, headers={"content-type": "image/png"},
+                           timeout=180)
             out["status"], out["type"], out["body"] = r.status_code, r.headers.get("content-type"), r.content
 
         t = threading.Thread(target=slow)
@@ -316,7 +322,7 @@ def test_graceful_shutdown_finishes_in_flight(tmp_path, photo):
         srv.terminate()  # SIGTERM while the redaction runs
         t.join(180)
         assert out.get("status") == 200 and out["type"] == "image/png", out.get("status")
-        assert pixels(out["body"]).shape == (960, 1280, 3)
+        assert pixels(out["body"]).shape == (480, 640, 3)
         with pytest.raises(httpx.HTTPError):  # and nothing new is accepted
             for _ in range(100):
                 httpx.get(srv.url + "/healthz", timeout=2)
