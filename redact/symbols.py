@@ -121,13 +121,13 @@ def make_engine(name: str) -> SymbolEngine:
 def widen_linear(gray: np.ndarray, quad: Polygon) -> Polygon:
     """Extend a 1-D barcode's quad along its bars to the symbol's full extent.
 
-    Walks outwards (perpendicular to the scan line) while the bar pattern stays the same as in the
-    scanned band, and adds a margin on both ends of the scan line for the quiet zone.
+    Readers report the band of rows they scanned, axis-aligned even when the symbol is tilted. The bar
+    direction is measured from the image (structure tensor of the band), then the bar profile is followed
+    along the bars while it stays the same as in the band; a quiet-zone margin is added at both ends.
     """
     q = np.asarray(quad, np.float64)
     if len(q) != 4:
         return quad
-    # scan direction: the longer of the two edge pairs
     e1 = q[1] - q[0]
     e2 = q[3] - q[0]
     if np.linalg.norm(e1) < np.linalg.norm(e2):
@@ -136,20 +136,34 @@ def widen_linear(gray: np.ndarray, quad: Polygon) -> Polygon:
     length = float(np.linalg.norm(e1))
     if length < 8:
         return quad
-    u = e1 / length
-    n = np.array([-u[1], u[0]])
-    center = q.mean(axis=0)
-    # band: sample profile along u through the centre
-    m = int(max(32, min(2048, length)))
-    ts = np.linspace(-length / 2, length / 2, m)
     h, w = gray.shape[:2]
+    center = q.mean(axis=0)
+    band = max(4.0, float(np.linalg.norm(q[3] - q[0])))
+    # bar direction from the structure tensor inside the band (plus a little around it)
+    r = int(max(band, length * 0.1))
+    x0, y0 = np.floor(q.min(axis=0)).astype(int) - r // 4
+    x1, y1 = np.ceil(q.max(axis=0)).astype(int) + r // 4
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    u = e1 / length
+    if x1 - x0 > 8 and y1 - y0 > 4:
+        win = gray[y0:y1, x0:x1].astype(np.float32)
+        gx = cv2.Sobel(win, cv2.CV_32F, 1, 0, ksize=3)
+        gy = cv2.Sobel(win, cv2.CV_32F, 0, 1, ksize=3)
+        jxx, jyy, jxy = float((gx * gx).sum()), float((gy * gy).sum()), float((gx * gy).sum())
+        ang = 0.5 * np.arctan2(2 * jxy, jxx - jyy)  # dominant gradient direction = across the bars
+        g = np.array([np.cos(ang), np.sin(ang)])
+        if abs(float(np.dot(g, u))) > 0.8:  # trust it only near the reader's scan direction
+            u = g if np.dot(g, u) > 0 else -g
+    n = np.array([-u[1], u[0]])
+    half = length / 2 * 1.02
+    m = int(max(32, min(2048, length)))
+    ts = np.linspace(-half, half, m)
 
     def profile(offset: float) -> np.ndarray:
         pts = center[None, :] + ts[:, None] * u[None, :] + offset * n[None, :]
         xs = np.clip(pts[:, 0], 0, w - 1).astype(np.float32)
         ys = np.clip(pts[:, 1], 0, h - 1).astype(np.float32)
-        vals = cv2.remap(gray, xs[None, :], ys[None, :], cv2.INTER_LINEAR)[0].astype(np.float64)
-        return vals
+        return cv2.remap(gray, xs[None, :], ys[None, :], cv2.INTER_LINEAR)[0].astype(np.float64)
 
     ref = profile(0.0)
     ref = ref - ref.mean()
@@ -162,25 +176,25 @@ def widen_linear(gray: np.ndarray, quad: Polygon) -> Polygon:
         last_good = 0.0
         while abs(off) < length * 1.5:
             off += sign * step
-            if not (0 <= center[1] + off * n[1] < h and 0 <= center[0] + off * n[0] < w):
+            c = center + off * n
+            if not (0 <= c[1] < h and 0 <= c[0] < w):
                 break
             p = profile(off)
             p = p - p.mean()
             corr = float(np.dot(p, ref) / (np.linalg.norm(p) * refn + 1e-6))
-            if corr > 0.6:
+            if corr > 0.5:
                 last_good = off
                 misses = 0
             else:
                 misses += 1
-                if misses > 3:
+                if misses > 4:
                     break
         ext[sign] = abs(last_good)
-    half_band = float(np.linalg.norm(q[3] - q[0])) / 2
-    top = max(ext[-1], half_band) + step * 2
-    bot = max(ext[1], half_band) + step * 2
+    top = max(ext[-1], band / 2) + step * 2
+    bot = max(ext[1], band / 2) + step * 2
     quiet = length * 0.08
-    a = center - u * (length / 2 + quiet)
-    b = center + u * (length / 2 + quiet)
+    a = center - u * (half + quiet)
+    b = center + u * (half + quiet)
     out = (a - n * top, b - n * top, b + n * bot, a + n * bot)
     return tuple((float(x), float(y)) for x, y in out)
 
@@ -229,7 +243,7 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
             x, y, bw, bh, area = stats[i]
             if not vertical:
                 x, y, bw, bh = y, x, bh, bw  # work in a transposed frame
-            if bh >= 1.5 * th and bh >= 2.5 * bw and area >= 0.5 * bw * bh and bh <= 14 * th:
+            if bh >= 1.5 * th and bh >= 2.5 * bw and bh <= 14 * th and (area >= 0.5 * bw * bh or bh >= 6 * bw):
                 cands.append((x, y, bw, bh))
         if len(cands) < 8:
             continue
@@ -289,6 +303,7 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
     k = int(max(3, th * 0.6)) | 1
     dense = cv2.morphologyEx(dense, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     dense = cv2.morphologyEx(dense, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    dense[excl > 0] = 0
 
     def accept_2d(x, y, bw, bh, area):
         if min(bw, bh) < 3.5 * th or max(bw, bh) > 2.5 * min(bw, bh):
@@ -296,7 +311,29 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
         return area >= 0.55 * bw * bh
 
     add_components(dense, accept_2d)
-    return out
+
+    # -- 1-D again, as texture: bars too fine to separate still make many transitions one way only ----
+    for axis, (a, b) in enumerate(((dx, dy), (dy, dx))):
+        tex = ((a > lo * 1.5) & (b < lo * 0.5) & (ink > 0.2) & (ink < 0.85) & (excl == 0)).astype(np.uint8)
+        tex = cv2.morphologyEx(tex, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        tex = cv2.morphologyEx(tex, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        tex[excl > 0] = 0
+
+        def accept_tex(x, y, bw, bh, area, axis=axis):
+            if not (max(bw, bh) >= 4 * th and min(bw, bh) >= 1.5 * th and area >= 0.5 * bw * bh):
+                return False
+            sub = binv[y:y + bh, x:x + bw].astype(np.float32)
+            prof = sub.mean(axis=axis) > 0.5  # across the bars
+            return int(np.count_nonzero(np.diff(prof.astype(np.int8)) == 1)) >= 10
+
+        add_components(tex, accept_tex)
+    # overlapping finds of the same symbol: keep the larger
+    out.sort(key=lambda p: -cv2.contourArea(np.float32(p)))
+    kept: List[Polygon] = []
+    for p in out:
+        if not any(quad_iou(p, k2) > 0.3 for k2 in kept):
+            kept.append(p)
+    return kept
 
 
 def quad_iou(a: Polygon, b: Polygon) -> float:

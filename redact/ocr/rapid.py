@@ -46,14 +46,19 @@ class RapidEngine:
 
     # -- detection -------------------------------------------------------------------------------
     def detect(self, image: np.ndarray) -> List[DetBox]:
+        # rapidocr's TextDetector sorts its boxes but not their scores: run its stages ourselves, unsorted
         bgr = np.ascontiguousarray(image[:, :, ::-1])
         with self._lock:
-            out = self._det(bgr)
-        if out.boxes is None or len(out.boxes) == 0:
+            pre = self._det.get_preprocess()(bgr)
+            if pre is None:
+                return []
+            preds = self._det.session(pre)
+            boxes, scores = self._det.postprocess_op(preds, bgr.shape[:2])
+        if boxes is None or len(boxes) == 0:
             return []
         return [
             DetBox(quad=tuple((float(x), float(y)) for x, y in box), score=float(s))
-            for box, s in zip(out.boxes, out.scores)
+            for box, s in zip(boxes, scores)
         ]
 
     # -- 0/180 classification ------------------------------------------------------------------------
