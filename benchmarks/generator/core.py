@@ -50,7 +50,7 @@ LAYOUTS: Dict[str, Layout] = {
 
 STANDARD_CONDITIONS = ("standard", "gps", "png", "shadow", "exif_rot")
 HARD_CONDITIONS = ("chat1080", "perspective", "rot90", "rot180", "rot270", "tilt", "curved", "crumpled", "small",
-                   "lowlight", "blur", "jpeg", "glare")
+                   "lowlight", "blur", "jpeg", "glare", "multi")
 CONDITIONS: Tuple[str, ...] = STANDARD_CONDITIONS + HARD_CONDITIONS + ("nolabel",)
 SIZES = {"12mp": (4000, 3000), "8mp": (3264, 2448), "2mp": (1600, 1200), "1mp": (1200, 900)}
 PHONES = [("Apple", "iPhone 13"), ("Xiaomi", "Redmi Note 12"), ("HUAWEI", "ELS-AN00"), ("samsung", "SM-G991B"),
@@ -120,6 +120,8 @@ def _place(rng: np.random.Generator, W: int, H: int, lw: float, lh: float, conds
         roll = float(rng.choice([-1, 1]) * rng.uniform(15, 75))
     q = camera_quad(lw, lh, roll, pitch, yaw)
     frac = rng.uniform(0.025, 0.06) if small else rng.uniform(0.30, 0.55)
+    if "multi" in conds and not small:
+        frac *= 0.4
     k = np.sqrt(frac * W * H / _shoelace(q))
     margin = 0.03 * min(W, H)
     for _ in range(40):
@@ -131,7 +133,10 @@ def _place(rng: np.random.Generator, W: int, H: int, lw: float, lh: float, conds
     qq = q * k
     lo = -qq.min(0) + margin
     hi = np.array([W, H]) - qq.max(0) - margin
-    t = lo + (hi - lo) * rng.uniform(0.15, 0.85, 2) if not small else lo + (hi - lo) * rng.uniform(0, 1, 2)
+    u = rng.uniform(0.15, 0.85, 2) if not small else rng.uniform(0, 1, 2)
+    if "multi" in conds:  # leave room for the second parcel: push the first label towards a corner
+        u = np.where(u < 0.5, (u - 0.15) * 0.4, 0.86 + (u - 0.5) * 0.4)
+    t = lo + (hi - lo) * u
     return qq + t
 
 
@@ -149,6 +154,27 @@ def _composite(img: np.ndarray, src_rgb: np.ndarray, src_alpha: np.ndarray, M: n
     sh = np.roll(sh, (int(frame_ppm * 0.3), int(frame_ppm * 0.2)), (0, 1))
     region = cv2.multiply(region, np.repeat((255 - 64 * sh).astype(np.uint8)[..., None], 3, 2), scale=1 / 255)
     img[by0:by1, bx0:bx1] = cv2.blendLinear(warped, region, a, 1.0 - a)
+
+
+def _place_second(rng: np.random.Generator, L: Layout, quad: np.ndarray, frame_ppm: float, W: int,
+                  H: int) -> Optional[Tuple[Layout, np.ndarray, int]]:
+    """Another parcel's label of the same locale beside the first, not overlapping it (None if no room)."""
+    names = [n for n, l2 in LAYOUTS.items() if l2.locale == L.locale and n != L.name]
+    L2 = LAYOUTS[names[int(rng.integers(len(names)))]]
+    q0 = camera_quad(L2.width_mm, L2.height_mm, rng.uniform(-25, 25), rng.uniform(-10, 10), rng.uniform(-10, 10))
+    k = np.sqrt(frame_ppm ** 2 * L2.width_mm * L2.height_mm / _shoelace(q0)) * rng.uniform(0.8, 1.1)
+    q0 = q0 * k
+    m = 0.02 * min(W, H)
+    grow = quad.mean(0) + (quad - quad.mean(0)) * 1.15
+    for _ in range(40):
+        lo, hi = -q0.min(0) + m, np.array([W, H]) - q0.max(0) - m
+        if np.any(hi <= lo):
+            return None
+        q = q0 + lo + (hi - lo) * rng.uniform(0, 1, 2)
+        inter, _ = cv2.intersectConvexConvex(q.astype(np.float32), grow.astype(np.float32))
+        if inter <= 0:
+            return L2, q, int(rng.integers(0, 1 << 30))
+    return None
 
 
 def _glare(rng: np.random.Generator, frame: np.ndarray, quad: np.ndarray) -> None:
@@ -238,12 +264,19 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
     quad = _place(rng, W, H, L.width_mm, L.height_mm, cs)
     frame_ppm = float(np.sqrt(_shoelace(quad) / (L.width_mm * L.height_mm)))
 
+    # ---------------- a second parcel with its own label ("multi"), placed before the scene is drawn
+    second = None
+    if "multi" in cs and not nolabel:
+        second = _place_second(np.random.default_rng([seed, _crc(layout), 11]), L, quad, frame_ppm, W, H)
+
     # ---------------- background
-    img = background(rng, W, H, quad, "small" in cs)
+    img = background(rng, W, H, quad, "small" in cs,
+                     extra=None if second is None else (second[1], np.random.default_rng([seed, _crc(layout), 12])))
     id_frame = np.zeros((H, W), np.uint16) if ids else None
     items_out: List[dict] = []
     sources: List[Tuple[LabelCanvas, np.ndarray, list, int]] = []  # canvas, H, plane warps, id offset
     warps: list = []  # nonlinear plane warps of the label (Crumple, Curve), applied in order
+    label_quads: List[np.ndarray] = []
     M_total = np.eye(3)
     curve: Optional[Curve] = None
     canvas: Optional[LabelCanvas] = None
@@ -313,9 +346,10 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
             wid = warp_into(src_ids, M_pix, bb, interp=cv2.INTER_NEAREST)
             id_frame[by0:by1, bx0:bx1] = wid  # type: ignore[index]
         sources.append((canvas, H_label, warps, 0))
+        label_quads.append(quad)
         # a FRAGILE / 易碎物品 sticker beside the label on some photos (non-personal printed text)
         srng = np.random.default_rng([seed, _crc(layout), 7])
-        if not warps and srng.random() < 0.35:
+        if not warps and second is None and srng.random() < 0.35:
             st = _sticker(srng, L.locale, ppm)
             H_mm = H_label @ np.array([[ppm, 0, -0.5], [0, ppm, -0.5], [0, 0, 1]])
             off = _place_sticker(srng, H_mm, L.width_mm, L.height_mm, st.width_mm, st.height_mm, W, H)
@@ -333,6 +367,28 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
                         reg = id_frame[sbb[1]:sbb[3], sbb[0]:sbb[2]]  # type: ignore[index]
                         reg[sid > 0] = (sid[sid > 0] + base).astype(np.uint16)
                     sources.append((st, H_st, [], base))
+
+    if second is not None and canvas is not None:
+        L2, quad2, seed2 = second
+        ppm2 = float(np.clip(frame_ppm * 1.1, 4.0, 17.0))
+        c2 = LabelCanvas(L2.width_mm, L2.height_mm, ppm2, paper=L2.paper, locale=L2.locale)
+        r2 = np.random.default_rng([seed, _crc(layout), 13])
+        L2.draw(c2, np.random.default_rng([seed2, _crc(L2.name)]))
+        rgb2 = thermal_print(r2, c2.rgb, L2.paper, ppm2) if L2.thermal else \
+            cv2.GaussianBlur(c2.image_rgb(), (0, 0), max(0.3, 0.03 * ppm2))
+        corners2 = np.array([[-0.5, -0.5], [c2.w - 0.5, -0.5], [c2.w - 0.5, c2.h - 0.5], [-0.5, c2.h - 0.5]],
+                            np.float32)
+        H2 = cv2.getPerspectiveTransform(corners2, quad2.astype(np.float32)).astype(np.float64)
+        bb2 = quad_bbox(quad2, W, H, pad=max(6, int(frame_ppm)))
+        if bb2 is not None:
+            _composite(img, rgb2, np.ones((c2.h, c2.w), np.float32), H2, bb2, frame_ppm)
+            base2 = sum(len(src[0].items) for src in sources)
+            if ids:
+                sid = warp_into(c2.ids, H2, bb2, interp=cv2.INTER_NEAREST).astype(np.int32)
+                reg = id_frame[bb2[1]:bb2[3], bb2[0]:bb2[2]]  # type: ignore[index]
+                reg[sid > 0] = (sid[sid > 0] + base2).astype(np.uint16)
+            sources.append((c2, H2, [], base2))
+            label_quads.append(quad2)
 
     # ---------------- lighting and camera
     lowlight = "lowlight" in cs
@@ -380,7 +436,8 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
     Hd, Wd = frame.shape[:2]
 
     # ---------------- truth polygons
-    for src, Hs, wl, base in sources:
+    for k_src, (src, Hs, wl, base) in enumerate(sources):
+        source_name = "label" if k_src == 0 else ("sticker" if src.width_mm < 70 and src.height_mm < 35 else "label2")
         for it in src.items:
             pts = it.corners()
             if wl:
@@ -394,7 +451,7 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
                  "role": it.role if it.role in ("recipient", "sender") else "none",
                  "sensitive": bool(it.sensitive),
                  "polygon": [[round(float(x), 2), round(float(y), 2)] for x, y in p],
-                 "source": "label" if base == 0 else "sticker"}
+                 "source": source_name}
             if it.kind == "symbol":
                 d["symbology"] = it.symbology
                 d["payload"] = it.payload
@@ -453,6 +510,9 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
         "set": _set_of(conds), "conditions": list(conds), "gps": gps, "exif_orientation": orientation,
         "size": size, "format": fmt, "label_quad": None if nolabel else
         [[round(float(x), 2), round(float(y), 2)] for x, y in apply_h(M_disp, quad)],
+        "label_quads": [[[round(float(x), 2), round(float(y), 2)] for x, y in apply_h(M_disp, q)]
+                        for q in label_quads],
+        "layouts": [layout] + ([second[0].name] if second is not None and len(label_quads) > 1 else []),
         "items": items_out,
     }
     return GeneratedPhoto(name, data, fmt, truth, id_map=id_frame)

@@ -67,8 +67,10 @@ def _texture(rng: Rng, h: int, w: int, base, kind: str) -> np.ndarray:
     return img * lum[..., None]
 
 
-def background(rng: Rng, W: int, H: int, label_quad: Optional[np.ndarray], small: bool) -> np.ndarray:
-    """Full-resolution RGB float32 scene (parcel + surroundings), without the label."""
+def background(rng: Rng, W: int, H: int, label_quad: Optional[np.ndarray], small: bool,
+               extra: Optional[Tuple[np.ndarray, Rng]] = None) -> np.ndarray:
+    """Full-resolution RGB uint8 scene (parcel + surroundings), without the label. ``extra``: (the quad of a
+    second label, its rng): a second box is drawn under it."""
     s = 4  # work at 1/4 resolution, then upscale
     w, h = W // s, H // s
     floor = _texture(rng, h, w, FLOORS[int(rng.integers(len(FLOORS)))], "floor")
@@ -97,6 +99,13 @@ def background(rng: Rng, W: int, H: int, label_quad: Optional[np.ndarray], small
         wall_h = rng.uniform(0.1, 0.25) * h
         _fill_poly(img, np.array([[0, 0], [w, 0], [w, wall_h], [0, wall_h * rng.uniform(0.8, 1.2)]]),
                    (215, 210, 200), 1.0, 1.0)
+    if extra is not None:  # a second parcel under the second label
+        q2, r2 = extra
+        q2 = q2 / s
+        c2 = q2.mean(0)
+        box2 = c2 + (q2 - c2) * r2.uniform(1.4, 2.0)
+        _fill_poly(img, box2 + np.array([w, h]) * 0.03, (0, 0, 0), 0.3, 5)
+        _fill_poly(img, box2, CARDBOARD[int(r2.integers(5))], 1.0, 0.6)
     # side face of the box (3-D look) and soft contact shadow
     shift = np.array([rng.uniform(-0.08, 0.08), rng.uniform(0.04, 0.12)]) * np.array([w, h])
     _fill_poly(img, box + shift * 0.6, (0, 0, 0), 0.35, 6)

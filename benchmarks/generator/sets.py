@@ -14,7 +14,7 @@ _QUICK = [
     ("us_ups", ("small",)), ("zh_ecommerce", ("lowlight",)), ("us_fedex", ("blur",)), ("zh_form", ("jpeg",)),
     ("dhl_intl", ("nolabel",)), ("amazon", ("crumpled", "shadow")), ("in_courier", ("gps", "png")),
     ("us_usps", ("tilt",)),
-    ("zh_privacy", ("chat1080", "rot90")), ("zh_ecommerce", ("nolabel", "gps")),
+    ("zh_privacy", ("chat1080", "rot90", "multi")), ("zh_ecommerce", ("nolabel", "gps")),
 ]
 
 _COMBOS_STD = [("standard",), ("gps",), ("png",), ("shadow",), ("exif_rot",), ("exif_rot", "gps"), ("shadow", "gps"),
@@ -24,7 +24,7 @@ _COMBOS_HARD = [("chat1080",), ("perspective",), ("rot90",), ("rot180",), ("rot2
                 ("small", "jpeg"), ("rot90", "chat1080"), ("lowlight", "perspective"), ("rot180", "curved"),
                 ("chat1080", "blur"), ("small", "rot270"), ("perspective", "jpeg"), ("rot270", "lowlight"), ("tilt",),
                 ("tilt", "jpeg"), ("tilt", "small"), ("crumpled",), ("crumpled", "lowlight"), ("crumpled", "perspective"),
-                ("glare",), ("glare", "tilt")]
+                ("glare",), ("glare", "tilt"), ("multi",), ("multi", "perspective")]
 
 
 def quick_set(seed: int = 0) -> List[Spec]:

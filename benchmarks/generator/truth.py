@@ -30,9 +30,15 @@ TRUTH_SCHEMA = {
         "format": {"enum": ["JPEG", "PNG"]},
         "label_quad": {"oneOf": [{"type": "null"}, {"type": "array", "items": _POINT, "minItems": 4,
                                                      "maxItems": 4}]},
+        "label_quads": {"type": "array", "items": {"type": "array", "items": _POINT, "minItems": 4,
+                                                    "maxItems": 4}},
+        "layouts": {"type": "array", "items": {"type": "string"}},
         "items": {
             "type": "array",
-            "items": {
+            "label_quads": {"type": "array", "items": {"type": "array", "items": _POINT, "minItems": 4,
+                                                    "maxItems": 4}},
+        "layouts": {"type": "array", "items": {"type": "string"}},
+        "items": {
                 "type": "object",
                 "required": ["id", "kind", "text", "category", "role", "sensitive", "polygon"],
                 "properties": {
@@ -45,6 +51,7 @@ TRUTH_SCHEMA = {
                     "polygon": {"type": "array", "items": _POINT, "minItems": 4},
                     "symbology": {"type": "string"},
                     "payload": {"type": "string"},
+                    "source": {"enum": ["label", "label2", "sticker"]},
                 },
                 "allOf": [
                     {"if": {"properties": {"kind": {"const": "symbol"}}},
