@@ -20,10 +20,24 @@ from typing import List, Optional, Sequence, Tuple
 log = logging.getLogger("benchmarks.generate")
 
 
-def _one(args: Tuple[str, Tuple[str, ...], int, str, str]) -> dict:
+def overlay(pixels, truth: dict, max_side: int = 1600):
+    """A review picture: the photo with every truth polygon (red: sensitive, green: not), downscaled."""
+    from PIL import Image, ImageDraw
+
+    im = Image.fromarray(pixels)
+    s = min(1.0, max_side / max(im.size))
+    im = im.resize((max(1, int(im.width * s)), max(1, int(im.height * s))))
+    d = ImageDraw.Draw(im)
+    for it in truth["items"]:
+        pts = [(x * s, y * s) for x, y in it["polygon"]]
+        d.polygon(pts, outline=(230, 0, 0) if it["sensitive"] else (0, 170, 0))
+    return im
+
+
+def _one(args: Tuple[str, Tuple[str, ...], int, str, str, bool]) -> dict:
     from benchmarks.generator import make_photo
 
-    layout, conds, seed, size, out = args
+    layout, conds, seed, size, out, want_overlay = args
     t = time.perf_counter()
     g = make_photo(seed=seed, layout=layout, conditions=conds, size=size)
     img_path = os.path.join(out, g.truth["image"])
@@ -35,6 +49,8 @@ def _one(args: Tuple[str, Tuple[str, ...], int, str, str]) -> dict:
     with open(jpath + ".tmp", "w", encoding="utf-8") as f:
         json.dump(g.truth, f, ensure_ascii=False, indent=1)
     os.replace(jpath + ".tmp", jpath)
+    if want_overlay:
+        overlay(g.pixels, g.truth).save(os.path.join(out, g.name + ".overlay.png"))
     return {"image": g.truth["image"], "truth": g.name + ".json", "set": g.truth["set"],
             "conditions": g.truth["conditions"], "layout": layout, "seconds": round(time.perf_counter() - t, 3)}
 
@@ -59,6 +75,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--size", default=None, help="12mp (default; 8mp for --set samples), 8mp, 2mp, 1mp")
     ap.add_argument("--workers", type=int, default=1, help="processes (set OMP_NUM_THREADS=1 when > 1)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N photos of the set")
+    ap.add_argument("--overlay", action="store_true", help="also write NAME.overlay.png (truth polygons drawn)")
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from benchmarks.generator.fonts import FontMissing, check_fonts
@@ -74,7 +91,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     specs = specs_for(a.set, a.seed)
     if a.limit:
         specs = specs[: a.limit]
-    jobs = [(lay, tuple(conds), seed, a.size, a.out) for lay, conds, seed in specs]
+    jobs = [(lay, tuple(conds), seed, a.size, a.out, a.overlay) for lay, conds, seed in specs]
     t0 = time.perf_counter()
     results: List[dict] = []
     if a.workers > 1:
