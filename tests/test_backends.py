@@ -192,6 +192,33 @@ def test_detect_at_full_resolution_no_hidden_resizing(redactors, ocr):
     assert allq[:, 0].max() > 3000  # the rightmost line was placed beyond x=3050
 
 
+@needs_paddle
+@needs_font
+def test_detection_scores_belong_to_their_boxes(redactors):
+    """Same model, same post-processing: a line found by both engines has the same score in both. Lines of
+    different contrast get clearly different scores, so a mix-up shows (rapidocr 3.10 sorts its boxes
+    top-to-bottom but not their scores; rapid.py runs its stages itself to keep the pairs)."""
+    im = Image.new("RGB", (1400, 520), "white")
+    d = ImageDraw.Draw(im)
+    f = _font(30)
+    for i, (t, ink) in enumerate([("收件人 王小明 13912345678", 0), ("Ship to 221B Baker Street", 150),
+                                  ("上海市浦东新区世纪大道100号", 60), ("Tracking 1Z999AA10123456784", 185)]):
+        d.text((40 + 200 * (i % 2), 40 + 120 * i), t, font=f, fill=(ink, ink, ink))
+    img = np.asarray(im)
+    got = {ocr: redactors(ocr).ocr.detect(img) for ocr in ("rapid", "paddle")}
+    assert len(got["rapid"]) == len(got["paddle"]) == 4
+
+    def centre(b):
+        return np.asarray(b.quad).mean(axis=0)
+
+    spread = np.ptp([b.score for b in got["paddle"]])
+    assert spread > 0.02  # the test image does separate the lines by score
+    for b in got["paddle"]:
+        twin = min(got["rapid"], key=lambda r: float(np.linalg.norm(centre(r) - centre(b))))
+        assert np.linalg.norm(centre(twin) - centre(b)) < 4
+        assert abs(twin.score - b.score) < 0.01, (twin.score, b.score)
+
+
 @pytest.mark.parametrize("ocr", OCR_BACKENDS)
 @needs_font
 def test_recognize_text_and_character_positions(redactors, ocr):
