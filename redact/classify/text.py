@@ -114,6 +114,9 @@ def _numeric_parts(tok: str) -> Optional[Tuple[int, int, int]]:
     if first < 0:
         return None
     last = max(k for k, c in enumerate(tok) if c.isdigit()) + 1
+    # confusables at the end of a letter prefix belong to the number: EEl98081180CN, SFl234...
+    while first > 2 and tok[first - 1] in _CONF and tok[:first - 1].isalpha():
+        first -= 1
     prefix, body, suffix = tok[:first], tok[first:last], tok[last:]
     if any(not (c.isdigit() or c in _CONF or c == "*") for c in body):
         return None
@@ -154,7 +157,9 @@ def digitize(folded: str) -> str:
         for k in cl:
             pos, tok = toks[k]
             first, last, digits = parts[k]  # type: ignore[misc]
-            if first == last or (digits < 3 and total < 5 and not (digits >= 2 and last - first >= 4)):
+            # a house number at the start of a line with one confusable between digits: 3O9 N LAKE AVE
+            inner = (digits >= 2 and tok[first].isdigit() and tok[last - 1].isdigit() and not folded[:pos].strip())
+            if first == last or (digits < 3 and total < 5 and not (digits >= 2 and last - first >= 4) and not inner):
                 continue
             for i in range(first, last):
                 c = tok[i]
