@@ -484,3 +484,38 @@ def test_strided_input_views_render_the_same():
     poly = [((10, 10), (50, 10), (50, 40), (10, 40))]
     for s in Style:
         assert np.array_equal(render(v, poly, s, seed=1), render(np.ascontiguousarray(v), poly, s, seed=1))
+
+
+# ------------------------------------------------------------------ end to end through the Redactor ----
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", STYLES, ids=lambda s: s.value)
+def test_redactor_output_nothing_masked_is_readable(ocr, style):
+    """The issue's bar on one generator photo: every truth item the pipeline masked (>= 90 % covered) is
+    unreadable to the scorer's attacker (OCR on 2x crops, zxing-cpp) in the written output."""
+    import io
+
+    from redact import Redactor
+
+    gen = pytest.importorskip("benchmarks.generator")
+    g = gen.make_photo(seed=11, layout="zh_sf", conditions=("standard",), size="2mp")
+    res = Redactor().redact(g.image_bytes, style=style, seed=3)
+    out = np.asarray(Image.open(io.BytesIO(res.data)).convert("RGB"))  # what is written, after JPEG
+    covered = inside_mask(out.shape, [m.polygon for m in res.report.masks])
+    items = {}
+    for it in g.truth["items"]:
+        m = inside_mask(out.shape, [it["polygon"]])
+        if not it["sensitive"] or m.sum() == 0 or (covered & m).sum() < 0.9 * m.sum():
+            continue
+        poly, t = _padded(it["polygon"], it["kind"])
+        value = it.get("payload") if it["kind"] == "symbol" else it["text"]
+        items[str(it["id"])] = Item(value or "", it["kind"], poly, t)
+    ids = _gen_text_ids(items)
+    assert len(ids) >= 5, "the pipeline should mask most personal text on this label"
+    text = _read(ocr, _montage_all(out, items, ids))
+    leaked = [k for k in ids if _leaks(items[k].value, text, n=min(4, len(items[k].value)))]
+    assert leaked == [], (style.value, leaked)
+    payloads = [it.value for it in items.values() if it.kind == "symbol" and it.value]
+    found = _decode(out, thorough=False)
+    assert not any(p in f for p in payloads for f in found), style.value
