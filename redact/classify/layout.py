@@ -597,6 +597,26 @@ def symbol_fields(lines: Sequence[TextLine], symbols: Sequence[Symbol], fields: 
 
 def classify_lines(lines: Sequence[TextLine], symbols: Sequence[Symbol] = ()) -> List[Field]:
     fields: List[Field] = []
-    for idx, angle in layout_groups(lines):
-        fields.extend(classify_label(lines, idx, angle))
-    return symbol_fields(lines, symbols, fields)
+    try:
+        for idx, angle in layout_groups(lines):
+            fields.extend(classify_label(lines, idx, angle))
+        fields = symbol_fields(lines, symbols, fields)
+    finally:
+        _forget()
+    if log.isEnabledFor(logging.DEBUG):
+        counts: Dict[str, int] = {}
+        for f in fields:
+            if f.sensitive:
+                counts[f.category.value] = counts.get(f.category.value, 0) + 1
+        log.debug("classified %d lines, %d symbols: %s", len(lines), len(symbols), counts)  # counts only
+    return fields
+
+
+def _forget() -> None:
+    """Drop the per-string memos: recognised text must not outlive the call that needed it."""
+    from . import text as _text
+
+    _scan_cached.cache_clear()
+    _text.digitize.cache_clear()
+    _text.compact_map.cache_clear()
+    zh.address_score.cache_clear()
