@@ -46,7 +46,7 @@ class PresidioTool:
         self._engine = None
 
     def load(self) -> None:
-        for n in ("presidio-analyzer", "presidio-image-redactor", "tldextract", "filelock"):
+        for n in ("presidio-analyzer", "presidio-image-redactor", "tldextract", "filelock", "pydicom"):
             logging.getLogger(n).setLevel(logging.ERROR)
         _offline_tldextract()
         from presidio_analyzer import AnalyzerEngine
