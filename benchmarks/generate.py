@@ -14,8 +14,8 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import List, Optional, Sequence, Tuple
 
 log = logging.getLogger("benchmarks.generate")
 
@@ -34,7 +34,7 @@ def overlay(pixels, truth: dict, max_side: int = 1600):
     return im
 
 
-def _one(args: Tuple[str, Tuple[str, ...], int, str, str, bool]) -> dict:
+def _one(args: tuple[str, tuple[str, ...], int, str, str, bool]) -> dict:
     from benchmarks.generator import make_photo
 
     layout, conds, seed, size, out, want_overlay = args
@@ -51,8 +51,14 @@ def _one(args: Tuple[str, Tuple[str, ...], int, str, str, bool]) -> dict:
     os.replace(jpath + ".tmp", jpath)
     if want_overlay:
         overlay(g.pixels, g.truth).save(os.path.join(out, g.name + ".overlay.png"))
-    return {"image": g.truth["image"], "truth": g.name + ".json", "set": g.truth["set"],
-            "conditions": g.truth["conditions"], "layout": layout, "seconds": round(time.perf_counter() - t, 3)}
+    return {
+        "image": g.truth["image"],
+        "truth": g.name + ".json",
+        "set": g.truth["set"],
+        "conditions": g.truth["conditions"],
+        "layout": layout,
+        "seconds": round(time.perf_counter() - t, 3),
+    }
 
 
 def specs_for(name: str, seed: int):
@@ -67,7 +73,7 @@ def specs_for(name: str, seed: int):
     raise SystemExit(f"unknown set {name!r} (quick, full, samples)")
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.generate", description=__doc__.split("\n")[0])
     ap.add_argument("--set", default="quick", choices=["quick", "full", "samples"])
     ap.add_argument("--out", required=True)
@@ -75,7 +81,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--size", default=None, help="12mp (default; 8mp for --set samples), 8mp, 2mp, 1mp")
     ap.add_argument("--workers", type=int, default=1, help="processes (set OMP_NUM_THREADS=1 when > 1)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N photos of the set")
-    ap.add_argument("--overlay", action="store_true", help="also write NAME.overlay.png (truth polygons drawn)")
+    ap.add_argument(
+        "--overlay", action="store_true", help="also write NAME.overlay.png (truth polygons drawn)"
+    )
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from benchmarks.generator.fonts import FontMissing, check_fonts
@@ -93,7 +101,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         specs = specs[: a.limit]
     jobs = [(lay, tuple(conds), seed, a.size, a.out, a.overlay) for lay, conds, seed in specs]
     t0 = time.perf_counter()
-    results: List[dict] = []
+    results: list[dict] = []
     if a.workers > 1:
         with ProcessPoolExecutor(a.workers) as ex:
             for r in ex.map(_one, jobs):

@@ -12,15 +12,24 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from benchmarks.generator import (CONDITIONS, LAYOUTS, SENSITIVE_CATEGORIES, full_set, label_items, make_photo,
-                                  quick_set, validate_truth)
+from benchmarks.generator import (
+    CONDITIONS,
+    LAYOUTS,
+    SENSITIVE_CATEGORIES,
+    full_set,
+    label_items,
+    make_photo,
+    quick_set,
+    validate_truth,
+)
 from benchmarks.generator import fake as F
 
 
 def _poly_mask(poly, h, w, dilate=0):
     m = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(m, [np.round(np.asarray(poly, np.float64) * 16).astype(np.int32)], 1, lineType=cv2.LINE_8,
-                 shift=4)
+    cv2.fillPoly(
+        m, [np.round(np.asarray(poly, np.float64) * 16).astype(np.int32)], 1, lineType=cv2.LINE_8, shift=4
+    )
     if dilate:
         m = cv2.dilate(m, np.ones((2 * dilate + 1, 2 * dilate + 1), np.uint8))
     return m.astype(bool)
@@ -40,15 +49,25 @@ def test_same_seed_same_bytes_and_different_seed_differs():
 def test_label_content_depends_on_seed_and_layout_only():
     a = make_photo(seed=9, layout="zh_privacy", conditions=("standard",), size="1mp")
     b = make_photo(seed=9, layout="zh_privacy", conditions=("rot90", "blur"), size="1mp")
-    strip = lambda t: [(i["text"], i["category"], i.get("payload")) for i in t["items"]  # noqa: E731
-                       if i["source"] == "label"]
+    strip = lambda t: [
+        (i["text"], i["category"], i.get("payload")) for i in t["items"] if i["source"] == "label"
+    ]
     assert strip(a.truth) == strip(b.truth)
-    assert strip(a.truth) == [(i["text"], i["category"], i["payload"] or None) for i in label_items(9, "zh_privacy")]
+    assert strip(a.truth) == [
+        (i["text"], i["category"], i["payload"] or None) for i in label_items(9, "zh_privacy")
+    ]
 
 
 # ------------------------------------------------------------------------------------------- schema
-@pytest.mark.parametrize("layout,conds", [("zh_ecommerce", ("standard",)), ("us_fedex", ("exif_rot", "gps")),
-                                          ("zh_form", ("curved", "png")), ("dhl_intl", ("nolabel",))])
+@pytest.mark.parametrize(
+    "layout,conds",
+    [
+        ("zh_ecommerce", ("standard",)),
+        ("us_fedex", ("exif_rot", "gps")),
+        ("zh_form", ("curved", "png")),
+        ("dhl_intl", ("nolabel",)),
+    ],
+)
 def test_truth_schema_and_bounds(layout, conds):
     g = make_photo(seed=2, layout=layout, conditions=conds, size="1mp")
     t = g.truth
@@ -78,13 +97,24 @@ def test_unknown_condition_layout_and_size_are_refused():
 
 
 # ------------------------------------------------------------------------------------------- polygons
-@pytest.mark.parametrize("layout,conds", [
-    ("zh_ecommerce", ("standard",)), ("us_ups", ("perspective",)), ("zh_sf", ("rot90",)),
-    ("us_usps", ("rot180",)), ("in_courier", ("rot270",)), ("zh_privacy", ("curved",)),
-    ("dhl_intl", ("curved", "rot90")), ("amazon", ("chat1080",)), ("zh_form", ("exif_rot",)),
-    ("us_fedex", ("small",)), ("zh_privacy", ("crumpled",)), ("us_ups", ("crumpled", "curved", "rot180")),
-    ("zh_sf", ("tilt",)),
-])
+@pytest.mark.parametrize(
+    "layout,conds",
+    [
+        ("zh_ecommerce", ("standard",)),
+        ("us_ups", ("perspective",)),
+        ("zh_sf", ("rot90",)),
+        ("us_usps", ("rot180",)),
+        ("in_courier", ("rot270",)),
+        ("zh_privacy", ("curved",)),
+        ("dhl_intl", ("curved", "rot90")),
+        ("amazon", ("chat1080",)),
+        ("zh_form", ("exif_rot",)),
+        ("us_fedex", ("small",)),
+        ("zh_privacy", ("crumpled",)),
+        ("us_ups", ("crumpled", "curved", "rot180")),
+        ("zh_sf", ("tilt",)),
+    ],
+)
 def test_polygons_follow_the_ink_through_transforms(layout, conds):
     """Every item's ink (an id map carried through the *same* pixel mappings, nearest-neighbour) lies inside
     its truth polygon, and the polygon is tight around it."""
@@ -175,12 +205,20 @@ def test_displayed_pixels_match_truth_frame_with_exif_orientation():
 
 
 # ------------------------------------------------------------------------------------------- symbols
-@pytest.mark.parametrize("layout,size", [
-    ("zh_ecommerce", "12mp"), ("us_ups", "8mp"), ("us_fedex", "8mp"),
-    pytest.param("dhl_intl", "8mp", marks=pytest.mark.slow), pytest.param("zh_sf", "8mp", marks=pytest.mark.slow),
-    pytest.param("amazon", "8mp", marks=pytest.mark.slow), pytest.param("zh_form", "8mp", marks=pytest.mark.slow),
-    pytest.param("in_courier", "8mp", marks=pytest.mark.slow), pytest.param("us_usps", "8mp", marks=pytest.mark.slow),
-])
+@pytest.mark.parametrize(
+    "layout,size",
+    [
+        ("zh_ecommerce", "12mp"),
+        ("us_ups", "8mp"),
+        ("us_fedex", "8mp"),
+        pytest.param("dhl_intl", "8mp", marks=pytest.mark.slow),
+        pytest.param("zh_sf", "8mp", marks=pytest.mark.slow),
+        pytest.param("amazon", "8mp", marks=pytest.mark.slow),
+        pytest.param("zh_form", "8mp", marks=pytest.mark.slow),
+        pytest.param("in_courier", "8mp", marks=pytest.mark.slow),
+        pytest.param("us_usps", "8mp", marks=pytest.mark.slow),
+    ],
+)
 def test_symbols_decode_at_their_truth_polygon(layout, size):
     """Every symbol (Code128, QR, DataMatrix, PDF417, MaxiCode) decodes from a standard photo when read at
     its truth polygon: the payload is real and the polygon is where the symbol is."""
@@ -200,7 +238,9 @@ def test_symbols_decode_at_their_truth_polygon(layout, size):
         for pad in (6.0, 0.15 * max(8.0, min(wq, hq)) + 12):
             dst = np.array([[pad, pad], [pad + wq, pad], [pad + wq, pad + hq], [pad, pad + hq]], np.float32)
             M = cv2.getPerspectiveTransform(p[:4], dst)
-            crop = cv2.warpPerspective(px, M, (int(wq + 2 * pad), int(hq + 2 * pad)), borderValue=(255, 255, 255))
+            crop = cv2.warpPerspective(
+                px, M, (int(wq + 2 * pad), int(hq + 2 * pad)), borderValue=(255, 255, 255)
+            )
             # Plain text mode: MaxiCode / PDF417 payloads carry GS/RS control characters (ANSI MH10.8.3)
             res = zxingcpp.read_barcodes(crop, formats=fmt, text_mode=zxingcpp.TextMode.Plain)
             texts += [r.text for r in res]
@@ -301,7 +341,7 @@ def test_gps_photo_carries_gps_thumbnail_and_make():
     assert ex.get(0x010F) and ex.get(0x0110)
     raw = im.info["exif"]
     assert raw.count(b"\xff\xd8") >= 1  # the IFD1 JPEG thumbnail
-    thumb = Image.open(io.BytesIO(raw[raw.index(b"\xff\xd8"):]))
+    thumb = Image.open(io.BytesIO(raw[raw.index(b"\xff\xd8") :]))
     assert max(thumb.size) <= 160
     png = make_photo(seed=3, layout="zh_privacy", conditions=("gps", "png"), size="1mp")
     assert png.image_bytes[:8] == b"\x89PNG\r\n\x1a\n"

@@ -8,11 +8,34 @@ Truth polygons are in the *displayed* photo frame (EXIF orientation applied), Op
 coordinates (pixel (row i, col j) has its centre at x=j, y=i).
 """
 
-from .core import (CONDITIONS, HARD_CONDITIONS, LAYOUTS, SIZES, STANDARD_CONDITIONS, GeneratedPhoto, label_items,
-                   make_photo)
+from .core import (
+    CONDITIONS,
+    HARD_CONDITIONS,
+    LAYOUTS,
+    SIZES,
+    STANDARD_CONDITIONS,
+    GeneratedPhoto,
+    label_items,
+    make_photo,
+)
 from .sets import full_set, quick_set, sample_set
 from .truth import CATEGORIES, ROLES, SENSITIVE_CATEGORIES, TRUTH_SCHEMA, validate_truth
 
-__all__ = ["make_photo", "LAYOUTS", "CONDITIONS", "STANDARD_CONDITIONS", "HARD_CONDITIONS", "SIZES",
-           "GeneratedPhoto", "quick_set", "full_set", "sample_set", "label_items", "CATEGORIES", "ROLES",
-           "SENSITIVE_CATEGORIES", "TRUTH_SCHEMA", "validate_truth"]
+__all__ = [
+    "CATEGORIES",
+    "CONDITIONS",
+    "HARD_CONDITIONS",
+    "LAYOUTS",
+    "ROLES",
+    "SENSITIVE_CATEGORIES",
+    "SIZES",
+    "STANDARD_CONDITIONS",
+    "TRUTH_SCHEMA",
+    "GeneratedPhoto",
+    "full_set",
+    "label_items",
+    "make_photo",
+    "quick_set",
+    "sample_set",
+    "validate_truth",
+]

@@ -6,8 +6,8 @@ import functools
 import io
 import logging
 import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -17,8 +17,19 @@ from . import layouts_en as EN
 from . import layouts_zh as ZH
 from .canvas import LabelCanvas
 from .exif import build_exif
-from .geometry import (Crumple, Curve, apply_h, camera_quad, densify, quad_bbox, resize_matrix, rot_matrix, simplify,
-                       translation, warp_into)
+from .geometry import (
+    Crumple,
+    Curve,
+    apply_h,
+    camera_quad,
+    densify,
+    quad_bbox,
+    resize_matrix,
+    rot_matrix,
+    simplify,
+    translation,
+    warp_into,
+)
 from .scene import add_noise, apply_gain, background, gain_field, motion_kernel, shadow_polygon, thermal_print
 
 log = logging.getLogger(__name__)
@@ -32,10 +43,10 @@ class Layout:
     height_mm: float
     draw: Callable
     thermal: bool = True
-    paper: Tuple[int, int, int] = (247, 246, 241)
+    paper: tuple[int, int, int] = (247, 246, 241)
 
 
-LAYOUTS: Dict[str, Layout] = {
+LAYOUTS: dict[str, Layout] = {
     "zh_ecommerce": Layout("zh_ecommerce", "zh", 100, 150, ZH.zh_ecommerce),
     "zh_privacy": Layout("zh_privacy", "zh", 100, 150, ZH.zh_privacy),
     "zh_sf": Layout("zh_sf", "zh", 100, 150, ZH.zh_sf),
@@ -49,12 +60,33 @@ LAYOUTS: Dict[str, Layout] = {
 }
 
 STANDARD_CONDITIONS = ("standard", "gps", "png", "shadow", "exif_rot")
-HARD_CONDITIONS = ("chat1080", "perspective", "rot90", "rot180", "rot270", "tilt", "curved", "crumpled", "small",
-                   "lowlight", "blur", "jpeg", "glare", "multi")
-CONDITIONS: Tuple[str, ...] = STANDARD_CONDITIONS + HARD_CONDITIONS + ("nolabel",)
+HARD_CONDITIONS = (
+    "chat1080",
+    "perspective",
+    "rot90",
+    "rot180",
+    "rot270",
+    "tilt",
+    "curved",
+    "crumpled",
+    "small",
+    "lowlight",
+    "blur",
+    "jpeg",
+    "glare",
+    "multi",
+)
+CONDITIONS: tuple[str, ...] = STANDARD_CONDITIONS + HARD_CONDITIONS + ("nolabel",)
 SIZES = {"12mp": (4000, 3000), "8mp": (3264, 2448), "2mp": (1600, 1200), "1mp": (1200, 900)}
-PHONES = [("Apple", "iPhone 13"), ("Xiaomi", "Redmi Note 12"), ("HUAWEI", "ELS-AN00"), ("samsung", "SM-G991B"),
-          ("Google", "Pixel 7"), ("OPPO", "PGEM10"), ("vivo", "V2219A")]
+PHONES = [
+    ("Apple", "iPhone 13"),
+    ("Xiaomi", "Redmi Note 12"),
+    ("HUAWEI", "ELS-AN00"),
+    ("samsung", "SM-G991B"),
+    ("Google", "Pixel 7"),
+    ("OPPO", "PGEM10"),
+    ("vivo", "V2219A"),
+]
 
 
 def _crc(s: str) -> int:
@@ -68,8 +100,9 @@ def photo_name(layout: str, conditions: Sequence[str], seed: int) -> str:
 class GeneratedPhoto:
     """A generated photo: encoded bytes, truth dict and (lazily) the displayed pixels."""
 
-    def __init__(self, name: str, image_bytes: bytes, fmt: str, truth: dict,
-                 id_map: Optional[np.ndarray] = None) -> None:
+    def __init__(
+        self, name: str, image_bytes: bytes, fmt: str, truth: dict, id_map: np.ndarray | None = None
+    ) -> None:
         self.name = name
         self.image_bytes = image_bytes
         self.format = fmt
@@ -140,8 +173,14 @@ def _place(rng: np.random.Generator, W: int, H: int, lw: float, lh: float, conds
     return qq + t
 
 
-def _composite(img: np.ndarray, src_rgb: np.ndarray, src_alpha: np.ndarray, M: np.ndarray,
-               bb: Tuple[int, int, int, int], frame_ppm: float) -> None:
+def _composite(
+    img: np.ndarray,
+    src_rgb: np.ndarray,
+    src_alpha: np.ndarray,
+    M: np.ndarray,
+    bb: tuple[int, int, int, int],
+    frame_ppm: float,
+) -> None:
     """Warp an RGB + alpha source into ``img`` (uint8, in place) within bbox ``bb``, with a soft edge shadow."""
     bx0, by0, bx1, by1 = bb
     warped = warp_into(src_rgb, M, bb)
@@ -156,13 +195,16 @@ def _composite(img: np.ndarray, src_rgb: np.ndarray, src_alpha: np.ndarray, M: n
     img[by0:by1, bx0:bx1] = cv2.blendLinear(warped, region, a, 1.0 - a)
 
 
-def _place_second(rng: np.random.Generator, L: Layout, quad: np.ndarray, frame_ppm: float, W: int,
-                  H: int) -> Optional[Tuple[Layout, np.ndarray, int]]:
+def _place_second(
+    rng: np.random.Generator, L: Layout, quad: np.ndarray, frame_ppm: float, W: int, H: int
+) -> tuple[Layout, np.ndarray, int] | None:
     """Another parcel's label of the same locale beside the first, not overlapping it (None if no room)."""
     names = [n for n, l2 in LAYOUTS.items() if l2.locale == L.locale and n != L.name]
     L2 = LAYOUTS[names[int(rng.integers(len(names)))]]
-    q0 = camera_quad(L2.width_mm, L2.height_mm, rng.uniform(-25, 25), rng.uniform(-10, 10), rng.uniform(-10, 10))
-    k = np.sqrt(frame_ppm ** 2 * L2.width_mm * L2.height_mm / _shoelace(q0)) * rng.uniform(0.8, 1.1)
+    q0 = camera_quad(
+        L2.width_mm, L2.height_mm, rng.uniform(-25, 25), rng.uniform(-10, 10), rng.uniform(-10, 10)
+    )
+    k = np.sqrt(frame_ppm**2 * L2.width_mm * L2.height_mm / _shoelace(q0)) * rng.uniform(0.8, 1.1)
     q0 = q0 * k
     m = 0.02 * min(W, H)
     grow = quad.mean(0) + (quad - quad.mean(0)) * 1.15
@@ -184,13 +226,27 @@ def _glare(rng: np.random.Generator, frame: np.ndarray, quad: np.ndarray) -> Non
     ax = (size * rng.uniform(0.12, 0.3), size * rng.uniform(0.06, 0.15))
     H, W = frame.shape[:2]
     r = int(max(ax) * 2.2)
-    x0, y0, x1, y1 = max(0, int(c[0]) - r), max(0, int(c[1]) - r), min(W, int(c[0]) + r), min(H, int(c[1]) + r)
+    x0, y0, x1, y1 = (
+        max(0, int(c[0]) - r),
+        max(0, int(c[1]) - r),
+        min(W, int(c[0]) + r),
+        min(H, int(c[1]) + r),
+    )
     if x1 <= x0 or y1 <= y0:
         return
     s = 4
     m = np.zeros(((y1 - y0) // s + 1, (x1 - x0) // s + 1), np.uint8)
-    cv2.ellipse(m, (int((c[0] - x0) / s), int((c[1] - y0) / s)), (max(1, int(ax[0] / s)), max(1, int(ax[1] / s))),
-                float(rng.uniform(0, 180)), 0, 360, 255, -1, cv2.LINE_AA)
+    cv2.ellipse(
+        m,
+        (int((c[0] - x0) / s), int((c[1] - y0) / s)),
+        (max(1, int(ax[0] / s)), max(1, int(ax[1] / s))),
+        float(rng.uniform(0, 180)),
+        0,
+        360,
+        255,
+        -1,
+        cv2.LINE_AA,
+    )
     m = cv2.GaussianBlur(m.astype(np.float32) / 255.0, (0, 0), max(1.0, min(ax) / s * 0.5))
     m = cv2.resize(m, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
     m = np.clip(m * rng.uniform(0.6, 0.85) / max(1e-6, float(m.max())), 0, 1).astype(np.float32)
@@ -201,8 +257,12 @@ def _glare(rng: np.random.Generator, frame: np.ndarray, quad: np.ndarray) -> Non
 
 STICKERS = {
     "zh": [("易碎物品", "小心轻放"), ("请勿倒置", "向上"), ("易碎品", "轻拿轻放"), ("生鲜", "请尽快签收")],
-    "en": [("FRAGILE", "HANDLE WITH CARE"), ("THIS SIDE UP", "DO NOT STACK"), ("KEEP DRY", "PERISHABLE"),
-           ("FRAGILE", "GLASS")],
+    "en": [
+        ("FRAGILE", "HANDLE WITH CARE"),
+        ("THIS SIDE UP", "DO NOT STACK"),
+        ("KEEP DRY", "PERISHABLE"),
+        ("FRAGILE", "GLASS"),
+    ],
 }
 
 
@@ -219,24 +279,41 @@ def _sticker(rng: np.random.Generator, locale: str, ppm: float) -> LabelCanvas:
     return c
 
 
-def _place_sticker(rng, H_label_mm: np.ndarray, lw_mm: float, lh_mm: float, sw_mm: float, sh_mm: float,
-                   W: int, H: int) -> Optional[np.ndarray]:
+def _place_sticker(
+    rng, H_label_mm: np.ndarray, lw_mm: float, lh_mm: float, sw_mm: float, sh_mm: float, W: int, H: int
+) -> np.ndarray | None:
     """Offset (mm, label plane) for a sticker beside the label, fully inside the frame; None if none fits."""
     gap = rng.uniform(4, 12)
-    cands = [(lw_mm + gap, rng.uniform(0, lh_mm - sh_mm)), (-gap - sw_mm, rng.uniform(0, lh_mm - sh_mm)),
-             (rng.uniform(0, lw_mm - sw_mm), -gap - sh_mm), (rng.uniform(0, lw_mm - sw_mm), lh_mm + gap)]
+    cands = [
+        (lw_mm + gap, rng.uniform(0, lh_mm - sh_mm)),
+        (-gap - sw_mm, rng.uniform(0, lh_mm - sh_mm)),
+        (rng.uniform(0, lw_mm - sw_mm), -gap - sh_mm),
+        (rng.uniform(0, lw_mm - sw_mm), lh_mm + gap),
+    ]
     order = rng.permutation(len(cands))
     m = 0.02 * min(W, H)
     for i in order:
         ox, oy = cands[int(i)]
-        pts = apply_h(H_label_mm, np.array([[ox, oy], [ox + sw_mm, oy], [ox + sw_mm, oy + sh_mm], [ox, oy + sh_mm]]))
-        if (pts[:, 0].min() > m and pts[:, 1].min() > m and pts[:, 0].max() < W - m and pts[:, 1].max() < H - m):
+        pts = apply_h(
+            H_label_mm, np.array([[ox, oy], [ox + sw_mm, oy], [ox + sw_mm, oy + sh_mm], [ox, oy + sh_mm]])
+        )
+        if (
+            pts[:, 0].min() > m
+            and pts[:, 1].min() > m
+            and pts[:, 0].max() < W - m
+            and pts[:, 1].max() < H - m
+        ):
             return np.array([ox, oy])
     return None
 
 
-def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence[str] = ("standard",),
-               size: str = "12mp", ids: bool = False) -> GeneratedPhoto:
+def make_photo(
+    seed: int = 0,
+    layout: str = "zh_ecommerce",
+    conditions: Sequence[str] = ("standard",),
+    size: str = "12mp",
+    ids: bool = False,
+) -> GeneratedPhoto:
     """Render one photo with ground truth. Deterministic: same arguments -> same bytes.
 
     ``ids=True`` also returns ``id_map`` (item id + 1 per pixel, nearest-neighbour through the same geometric
@@ -270,16 +347,21 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
         second = _place_second(np.random.default_rng([seed, _crc(layout), 11]), L, quad, frame_ppm, W, H)
 
     # ---------------- background
-    img = background(rng, W, H, quad, "small" in cs,
-                     extra=None if second is None else (second[1], np.random.default_rng([seed, _crc(layout), 12])))
+    img = background(
+        rng,
+        W,
+        H,
+        quad,
+        "small" in cs,
+        extra=None if second is None else (second[1], np.random.default_rng([seed, _crc(layout), 12])),
+    )
     id_frame = np.zeros((H, W), np.uint16) if ids else None
-    items_out: List[dict] = []
-    sources: List[Tuple[LabelCanvas, np.ndarray, list, int]] = []  # canvas, H, plane warps, id offset
+    items_out: list[dict] = []
+    sources: list[tuple[LabelCanvas, np.ndarray, list, int]] = []  # canvas, H, plane warps, id offset
     warps: list = []  # nonlinear plane warps of the label (Crumple, Curve), applied in order
-    label_quads: List[np.ndarray] = []
-    M_total = np.eye(3)
-    curve: Optional[Curve] = None
-    canvas: Optional[LabelCanvas] = None
+    label_quads: list[np.ndarray] = []
+    curve: Curve | None = None
+    canvas: LabelCanvas | None = None
     H_label = np.eye(3)
     if not nolabel:
         ppm = float(np.clip(frame_ppm * 1.1, 4.0, 17.0))
@@ -299,13 +381,17 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
         if "crumpled" in cs:
             crumple = Crumple(rng, lw, lh, ppm)
             mx, my, shade = crumple.inverse_maps()
-            src_rgb = cv2.remap(src_rgb, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-            src_alpha = cv2.remap(src_alpha, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                                  borderValue=0)
+            src_rgb = cv2.remap(
+                src_rgb, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+            )
+            src_alpha = cv2.remap(
+                src_alpha, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+            )
             src_rgb = np.clip(src_rgb * shade[..., None], 0, 255).astype(np.uint8)
             if ids:
-                src_ids = cv2.remap(src_ids, mx, my, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
-                                    borderValue=0)
+                src_ids = cv2.remap(
+                    src_ids, mx, my, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+                )
             ox = oy = float(crumple.margin)
             warps.append(crumple)
         if "curved" in cs:
@@ -314,10 +400,15 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
             other = lh if axis == "x" else lw
             thmax = rng.uniform(0.5, 0.85)
             R = span / (2 * thmax)
-            curve = Curve(radius=R, sag=float(rng.choice([-1, 1]) * R * rng.uniform(0.12, 0.3)),
-                          cx=(lw - 1) / 2, cy=(lh - 1) / 2, axis=axis,
-                          wobble=float(other * rng.uniform(0.003, 0.008)),
-                          wobble_period=float(span * rng.uniform(0.5, 0.9)))
+            curve = Curve(
+                radius=R,
+                sag=float(rng.choice([-1, 1]) * R * rng.uniform(0.12, 0.3)),
+                cx=(lw - 1) / 2,
+                cy=(lh - 1) / 2,
+                axis=axis,
+                wobble=float(other * rng.uniform(0.003, 0.008)),
+                wobble_period=float(span * rng.uniform(0.5, 0.9)),
+            )
             ex = curve.extent(lw, lh)
             cox, coy = -ex[0] + 2 + ox, -ex[1] + 2 + oy
             cw, ch = int(np.ceil(ex[2] - ex[0] + 4 + 2 * ox)), int(np.ceil(ex[3] - ex[1] + 4 + 2 * oy))
@@ -326,14 +417,18 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
             my += np.float32(oy)
             ox, oy = cox, coy
             warps.append(curve)
-            src_rgb = cv2.remap(src_rgb, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-            src_alpha = cv2.remap(src_alpha, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                                  borderValue=0)
-            shade = (1 - 0.22 * (1 - np.cos(th)) + 0.08 * np.sin(th) * rng.choice([-1, 1]))
+            src_rgb = cv2.remap(
+                src_rgb, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+            )
+            src_alpha = cv2.remap(
+                src_alpha, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+            )
+            shade = 1 - 0.22 * (1 - np.cos(th)) + 0.08 * np.sin(th) * rng.choice([-1, 1])
             src_rgb = np.clip(src_rgb * shade[..., None], 0, 255).astype(np.uint8)
             if ids:
-                src_ids = cv2.remap(src_ids, mx, my, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
-                                    borderValue=0)
+                src_ids = cv2.remap(
+                    src_ids, mx, my, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+                )
             x0c, y0c, x1c, y1c = ex[0], ex[1], ex[2], ex[3]
         corners = np.array([[x0c, y0c], [x1c, y0c], [x1c, y1c], [x0c, y1c]], np.float32)
         H_label = cv2.getPerspectiveTransform(corners, quad.astype(np.float32)).astype(np.float64)
@@ -354,17 +449,24 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
             H_mm = H_label @ np.array([[ppm, 0, -0.5], [0, ppm, -0.5], [0, 0, 1]])
             off = _place_sticker(srng, H_mm, L.width_mm, L.height_mm, st.width_mm, st.height_mm, W, H)
             if off is not None:
-                H_st = H_mm @ translation(off[0], off[1]) @ np.array(
-                    [[1 / ppm, 0, 0.5 / ppm], [0, 1 / ppm, 0.5 / ppm], [0, 0, 1]])
-                sq = apply_h(H_st, np.array([[-0.5, -0.5], [st.w - 0.5, -0.5], [st.w - 0.5, st.h - 0.5],
-                                             [-0.5, st.h - 0.5]]))
+                H_st = (
+                    H_mm
+                    @ translation(off[0], off[1])
+                    @ np.array([[1 / ppm, 0, 0.5 / ppm], [0, 1 / ppm, 0.5 / ppm], [0, 0, 1]])
+                )
+                sq = apply_h(
+                    H_st,
+                    np.array(
+                        [[-0.5, -0.5], [st.w - 0.5, -0.5], [st.w - 0.5, st.h - 0.5], [-0.5, st.h - 0.5]]
+                    ),
+                )
                 sbb = quad_bbox(sq, W, H, pad=max(6, int(frame_ppm)))
                 if sbb is not None:
                     _composite(img, st.image_rgb(), np.ones((st.h, st.w), np.float32), H_st, sbb, frame_ppm)
                     base = len(canvas.items)
                     if ids:
                         sid = warp_into(st.ids, H_st, sbb, interp=cv2.INTER_NEAREST).astype(np.int32)
-                        reg = id_frame[sbb[1]:sbb[3], sbb[0]:sbb[2]]  # type: ignore[index]
+                        reg = id_frame[sbb[1] : sbb[3], sbb[0] : sbb[2]]  # type: ignore[index]
                         reg[sid > 0] = (sid[sid > 0] + base).astype(np.uint16)
                     sources.append((st, H_st, [], base))
 
@@ -374,10 +476,14 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
         c2 = LabelCanvas(L2.width_mm, L2.height_mm, ppm2, paper=L2.paper, locale=L2.locale)
         r2 = np.random.default_rng([seed, _crc(layout), 13])
         L2.draw(c2, np.random.default_rng([seed2, _crc(L2.name)]))
-        rgb2 = thermal_print(r2, c2.rgb, L2.paper, ppm2) if L2.thermal else \
-            cv2.GaussianBlur(c2.image_rgb(), (0, 0), max(0.3, 0.03 * ppm2))
-        corners2 = np.array([[-0.5, -0.5], [c2.w - 0.5, -0.5], [c2.w - 0.5, c2.h - 0.5], [-0.5, c2.h - 0.5]],
-                            np.float32)
+        rgb2 = (
+            thermal_print(r2, c2.rgb, L2.paper, ppm2)
+            if L2.thermal
+            else cv2.GaussianBlur(c2.image_rgb(), (0, 0), max(0.3, 0.03 * ppm2))
+        )
+        corners2 = np.array(
+            [[-0.5, -0.5], [c2.w - 0.5, -0.5], [c2.w - 0.5, c2.h - 0.5], [-0.5, c2.h - 0.5]], np.float32
+        )
         H2 = cv2.getPerspectiveTransform(corners2, quad2.astype(np.float32)).astype(np.float64)
         bb2 = quad_bbox(quad2, W, H, pad=max(6, int(frame_ppm)))
         if bb2 is not None:
@@ -385,7 +491,7 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
             base2 = sum(len(src[0].items) for src in sources)
             if ids:
                 sid = warp_into(c2.ids, H2, bb2, interp=cv2.INTER_NEAREST).astype(np.int32)
-                reg = id_frame[bb2[1]:bb2[3], bb2[0]:bb2[2]]  # type: ignore[index]
+                reg = id_frame[bb2[1] : bb2[3], bb2[0] : bb2[2]]  # type: ignore[index]
                 reg[sid > 0] = (sid[sid > 0] + base2).astype(np.uint16)
             sources.append((c2, H2, [], base2))
             label_quads.append(quad2)
@@ -394,8 +500,10 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
     lowlight = "lowlight" in cs
     shadow_q = shadow_polygon(rng, quad) if "shadow" in cs else None
     g = gain_field(rng, W, H, shadow_q, lowlight)
-    cast = np.array([[1.04, 1.0, 0.9], [0.96, 1.0, 1.05], [1.0, 1.0, 1.0], [1.02, 1.0, 0.96]][int(rng.integers(4))],
-                    np.float32)
+    cast = np.array(
+        [[1.04, 1.0, 0.9], [0.96, 1.0, 1.05], [1.0, 1.0, 1.0], [1.02, 1.0, 0.96]][int(rng.integers(4))],
+        np.float32,
+    )
     frame = apply_gain(img, g, cast)
     del img
     if "glare" in cs and not nolabel:
@@ -410,8 +518,12 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
             frame = cv2.filter2D(frame, -1, k)
         else:
             frame = cv2.GaussianBlur(frame, (0, 0), text_px * rng.uniform(0.08, 0.13))
-    frame = add_noise(rng, frame, sigma=(rng.uniform(5, 8) if lowlight else rng.uniform(1.0, 2.2)),
-                      chroma=(rng.uniform(3, 5) if lowlight else 0.8))
+    frame = add_noise(
+        rng,
+        frame,
+        sigma=(rng.uniform(5, 8) if lowlight else rng.uniform(1.0, 2.2)),
+        chroma=(rng.uniform(3, 5) if lowlight else 0.8),
+    )
     if lowlight:
         frame = cv2.GaussianBlur(frame, (0, 0), 0.6)
 
@@ -437,7 +549,9 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
 
     # ---------------- truth polygons
     for k_src, (src, Hs, wl, base) in enumerate(sources):
-        source_name = "label" if k_src == 0 else ("sticker" if src.width_mm < 70 and src.height_mm < 35 else "label2")
+        source_name = (
+            "label" if k_src == 0 else ("sticker" if src.width_mm < 70 and src.height_mm < 35 else "label2")
+        )
         for it in src.items:
             pts = it.corners()
             if wl:
@@ -447,11 +561,16 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
             p = apply_h(M_disp @ Hs, pts)
             if wl:
                 p = simplify(p, eps=0.3)
-            d = {"id": it.id + base, "kind": it.kind, "text": it.text, "category": it.category,
-                 "role": it.role if it.role in ("recipient", "sender") else "none",
-                 "sensitive": bool(it.sensitive),
-                 "polygon": [[round(float(x), 2), round(float(y), 2)] for x, y in p],
-                 "source": source_name}
+            d = {
+                "id": it.id + base,
+                "kind": it.kind,
+                "text": it.text,
+                "category": it.category,
+                "role": it.role if it.role in ("recipient", "sender") else "none",
+                "sensitive": bool(it.sensitive),
+                "polygon": [[round(float(x), 2), round(float(y), 2)] for x, y in p],
+                "source": source_name,
+            }
             if it.kind == "symbol":
                 d["symbology"] = it.symbology
                 d["payload"] = it.payload
@@ -488,10 +607,20 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
             tb = io.BytesIO()
             th.save(tb, "JPEG", quality=75)
             thumb = tb.getvalue()
-        dt = f"20{int(rng.integers(23, 26))}:{int(rng.integers(1, 13)):02d}:{int(rng.integers(1, 29)):02d} " \
-             f"{int(rng.integers(7, 22)):02d}:{int(rng.integers(0, 60)):02d}:{int(rng.integers(0, 60)):02d}"
-        exif_bytes = build_exif(make=make, model=model, orientation=orientation, datetime=dt,
-                                width=stored.shape[1], height=stored.shape[0], gps=gpsv, thumbnail=thumb)
+        dt = (
+            f"20{int(rng.integers(23, 26))}:{int(rng.integers(1, 13)):02d}:{int(rng.integers(1, 29)):02d} "
+            f"{int(rng.integers(7, 22)):02d}:{int(rng.integers(0, 60)):02d}:{int(rng.integers(0, 60)):02d}"
+        )
+        exif_bytes = build_exif(
+            make=make,
+            model=model,
+            orientation=orientation,
+            datetime=dt,
+            width=stored.shape[1],
+            height=stored.shape[0],
+            gps=gpsv,
+            thumbnail=thumb,
+        )
     buf = io.BytesIO()
     pil = Image.fromarray(stored)
     if fmt == "PNG":
@@ -506,27 +635,47 @@ def make_photo(seed: int = 0, layout: str = "zh_ecommerce", conditions: Sequence
     name = photo_name(layout, conds, seed)
     truth = {
         "image": name + (".png" if fmt == "PNG" else ".jpg"),
-        "width": Wd, "height": Hd, "seed": seed, "layout": layout, "locale": L.locale,
-        "set": _set_of(conds), "conditions": list(conds), "gps": gps, "exif_orientation": orientation,
-        "size": size, "format": fmt, "label_quad": None if nolabel else
-        [[round(float(x), 2), round(float(y), 2)] for x, y in apply_h(M_disp, quad)],
-        "label_quads": [[[round(float(x), 2), round(float(y), 2)] for x, y in apply_h(M_disp, q)]
-                        for q in label_quads],
+        "width": Wd,
+        "height": Hd,
+        "seed": seed,
+        "layout": layout,
+        "locale": L.locale,
+        "set": _set_of(conds),
+        "conditions": list(conds),
+        "gps": gps,
+        "exif_orientation": orientation,
+        "size": size,
+        "format": fmt,
+        "label_quad": None
+        if nolabel
+        else [[round(float(x), 2), round(float(y), 2)] for x, y in apply_h(M_disp, quad)],
+        "label_quads": [
+            [[round(float(x), 2), round(float(y), 2)] for x, y in apply_h(M_disp, q)] for q in label_quads
+        ],
         "layouts": [layout] + ([second[0].name] if second is not None and len(label_quads) > 1 else []),
         "items": items_out,
     }
     return GeneratedPhoto(name, data, fmt, truth, id_map=id_frame)
 
 
-def label_items(seed: int, layout: str, ppm: float = 4.0) -> List[dict]:
+def label_items(seed: int, layout: str, ppm: float = 4.0) -> list[dict]:
     """The label's items (text, category, role, sensitive, kind, payload) without photographing it: the
     label content depends only on (seed, layout), so this equals make_photo's items minus polygons."""
     L = LAYOUTS[layout]
     canvas = LabelCanvas(L.width_mm, L.height_mm, ppm, paper=L.paper, locale=L.locale)
     L.draw(canvas, np.random.default_rng([seed, _crc(layout)]))
-    return [{"id": it.id, "kind": it.kind, "text": it.text, "category": it.category,
-             "role": it.role if it.role in ("recipient", "sender") else "none", "sensitive": bool(it.sensitive),
-             "payload": it.payload} for it in canvas.items]
+    return [
+        {
+            "id": it.id,
+            "kind": it.kind,
+            "text": it.text,
+            "category": it.category,
+            "role": it.role if it.role in ("recipient", "sender") else "none",
+            "sensitive": bool(it.sensitive),
+            "payload": it.payload,
+        }
+        for it in canvas.items
+    ]
 
 
 def _resize_ids(ids: np.ndarray, w1: int, h1: int) -> np.ndarray:

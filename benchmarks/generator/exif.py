@@ -5,15 +5,14 @@ redactor must strip, so the generator writes it itself."""
 from __future__ import annotations
 
 import struct
-from typing import Dict, List, Optional, Tuple
 
 ASCII, SHORT, LONG, RATIONAL, BYTE, UNDEFINED = 2, 3, 4, 5, 1, 7
 _SIZE = {BYTE: 1, ASCII: 1, SHORT: 2, LONG: 4, RATIONAL: 8, UNDEFINED: 1}
 
-Entry = Tuple[int, int, object]  # tag, type, value
+Entry = tuple[int, int, object]  # tag, type, value
 
 
-def _encode_value(typ: int, value) -> Tuple[bytes, int]:
+def _encode_value(typ: int, value) -> tuple[bytes, int]:
     if typ == ASCII:
         b = value.encode("ascii") + b"\x00"
         return b, len(b)
@@ -31,7 +30,7 @@ def _encode_value(typ: int, value) -> Tuple[bytes, int]:
     raise ValueError(typ)
 
 
-def _ifd(entries: List[Entry], start: int, next_ifd: int) -> Tuple[bytes, bytes]:
+def _ifd(entries: list[Entry], start: int, next_ifd: int) -> tuple[bytes, bytes]:
     """Serialise one IFD at offset ``start``; returns (ifd bytes, data area that follows it)."""
     entries = sorted(entries, key=lambda e: e[0])
     n = len(entries)
@@ -53,7 +52,7 @@ def _ifd(entries: List[Entry], start: int, next_ifd: int) -> Tuple[bytes, bytes]
     return head, data
 
 
-def _ifd_len(entries: List[Entry]) -> int:
+def _ifd_len(entries: list[Entry]) -> int:
     h, d = _ifd(entries, 0, 0)
     return len(h) + len(d)
 
@@ -66,36 +65,66 @@ def _dms(v: float):
     return [(d, 1), (mnt, 1), (int(round(s * 100)), 100)]
 
 
-def build_exif(*, make: str, model: str, orientation: int = 1, datetime: str = "2025:05:12 14:32:10",
-               width: int = 0, height: int = 0, gps: Optional[Tuple[float, float, float]] = None,
-               thumbnail: Optional[bytes] = None) -> bytes:
+def build_exif(
+    *,
+    make: str,
+    model: str,
+    orientation: int = 1,
+    datetime: str = "2025:05:12 14:32:10",
+    width: int = 0,
+    height: int = 0,
+    gps: tuple[float, float, float] | None = None,
+    thumbnail: bytes | None = None,
+) -> bytes:
     """Return APP1 payload bytes starting with b'Exif\\0\\0' (what Pillow's ``exif=`` expects)."""
-    ifd0: List[Entry] = [
-        (0x010F, ASCII, make), (0x0110, ASCII, model), (0x0112, SHORT, orientation),
-        (0x011A, RATIONAL, [(72, 1)]), (0x011B, RATIONAL, [(72, 1)]), (0x0128, SHORT, 2),
-        (0x0131, ASCII, f"{model} camera 1.0"), (0x0132, ASCII, datetime),
+    ifd0: list[Entry] = [
+        (0x010F, ASCII, make),
+        (0x0110, ASCII, model),
+        (0x0112, SHORT, orientation),
+        (0x011A, RATIONAL, [(72, 1)]),
+        (0x011B, RATIONAL, [(72, 1)]),
+        (0x0128, SHORT, 2),
+        (0x0131, ASCII, f"{model} camera 1.0"),
+        (0x0132, ASCII, datetime),
         (0x8769, LONG, 0),
     ]
-    exif_ifd: List[Entry] = [
-        (0x9000, UNDEFINED, b"0232"), (0x9003, ASCII, datetime), (0x9004, ASCII, datetime),
-        (0x829A, RATIONAL, [(1, 60)]), (0x829D, RATIONAL, [(18, 10)]), (0x8827, SHORT, 200),
-        (0x920A, RATIONAL, [(473, 100)]), (0xA002, LONG, width), (0xA003, LONG, height),
+    exif_ifd: list[Entry] = [
+        (0x9000, UNDEFINED, b"0232"),
+        (0x9003, ASCII, datetime),
+        (0x9004, ASCII, datetime),
+        (0x829A, RATIONAL, [(1, 60)]),
+        (0x829D, RATIONAL, [(18, 10)]),
+        (0x8827, SHORT, 200),
+        (0x920A, RATIONAL, [(473, 100)]),
+        (0xA002, LONG, width),
+        (0xA003, LONG, height),
         (0x927C, UNDEFINED, b"FAKEMAKERNOTE\x00" + bytes(18)),
     ]
-    gps_ifd: List[Entry] = []
+    gps_ifd: list[Entry] = []
     if gps is not None:
         lat, lon, alt = gps
         gps_ifd = [
-            (0x0000, BYTE, [2, 3, 0, 0]), (0x0001, ASCII, "N" if lat >= 0 else "S"), (0x0002, RATIONAL, _dms(lat)),
-            (0x0003, ASCII, "E" if lon >= 0 else "W"), (0x0004, RATIONAL, _dms(lon)), (0x0005, BYTE, [0]),
-            (0x0006, RATIONAL, [(int(alt * 10), 10)]), (0x0007, RATIONAL, [(14, 1), (32, 1), (10, 1)]),
+            (0x0000, BYTE, [2, 3, 0, 0]),
+            (0x0001, ASCII, "N" if lat >= 0 else "S"),
+            (0x0002, RATIONAL, _dms(lat)),
+            (0x0003, ASCII, "E" if lon >= 0 else "W"),
+            (0x0004, RATIONAL, _dms(lon)),
+            (0x0005, BYTE, [0]),
+            (0x0006, RATIONAL, [(int(alt * 10), 10)]),
+            (0x0007, RATIONAL, [(14, 1), (32, 1), (10, 1)]),
             (0x001D, ASCII, datetime[:10]),
         ]
         ifd0.append((0x8825, LONG, 0))
-    ifd1: List[Entry] = []
+    ifd1: list[Entry] = []
     if thumbnail:
-        ifd1 = [(0x0103, SHORT, 6), (0x011A, RATIONAL, [(72, 1)]), (0x011B, RATIONAL, [(72, 1)]),
-                (0x0128, SHORT, 2), (0x0201, LONG, 0), (0x0202, LONG, len(thumbnail))]
+        ifd1 = [
+            (0x0103, SHORT, 6),
+            (0x011A, RATIONAL, [(72, 1)]),
+            (0x011B, RATIONAL, [(72, 1)]),
+            (0x0128, SHORT, 2),
+            (0x0201, LONG, 0),
+            (0x0202, LONG, len(thumbnail)),
+        ]
     # layout: header(8) | IFD0 | ExifIFD | GPS | IFD1 | thumbnail
     off0 = 8
     off_exif = off0 + _ifd_len(ifd0)
@@ -103,7 +132,7 @@ def build_exif(*, make: str, model: str, orientation: int = 1, datetime: str = "
     off_ifd1 = off_gps + (_ifd_len(gps_ifd) if gps_ifd else 0)
     off_thumb = off_ifd1 + (_ifd_len(ifd1) if ifd1 else 0)
 
-    def setv(entries: List[Entry], tag: int, v: int) -> List[Entry]:
+    def setv(entries: list[Entry], tag: int, v: int) -> list[Entry]:
         return [(t, ty, (v if t == tag else val)) for t, ty, val in entries]
 
     ifd0 = setv(setv(ifd0, 0x8769, off_exif), 0x8825, off_gps)

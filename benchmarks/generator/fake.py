@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from typing import List, Tuple
 
 import numpy as np
 
@@ -36,10 +35,47 @@ ZH_SURNAMES = list(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
     "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
-ZH_COMPOUND = ["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "令狐", "夏侯", "宇文", "端木"]
-ZH_GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚晓婷宇浩欣琳雪梅鹏辉玲斌华红飞鑫波宁慧颖佳嘉瑶琪睿轩涵萱诺远")
-ZH_GIVEN2 = ["秀英", "桂英", "建华", "志强", "子涵", "梓萱", "一诺", "思远", "雨桐", "浩然", "俊杰", "欣怡", "晓燕", "文博",
-             "国庆", "海燕", "春梅", "立新", "嘉怡", "宇航"]
+ZH_COMPOUND = [
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "令狐",
+    "夏侯",
+    "宇文",
+    "端木",
+]
+ZH_GIVEN = list(
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚晓婷宇浩欣琳雪梅鹏辉玲斌华红飞鑫波宁慧颖佳嘉瑶琪睿轩涵萱诺远"
+)
+ZH_GIVEN2 = [
+    "秀英",
+    "桂英",
+    "建华",
+    "志强",
+    "子涵",
+    "梓萱",
+    "一诺",
+    "思远",
+    "雨桐",
+    "浩然",
+    "俊杰",
+    "欣怡",
+    "晓燕",
+    "文博",
+    "国庆",
+    "海燕",
+    "春梅",
+    "立新",
+    "嘉怡",
+    "宇航",
+]
 
 # (province, city, [districts]); municipalities have province == city
 ZH_REGIONS = [
@@ -74,27 +110,173 @@ ZH_REGIONS = [
     ("新疆维吾尔自治区", "乌鲁木齐市", ["天山区", "沙依巴克区"]),
     ("江西省", "赣州市", ["章贡区", "于都县", "瑞金市"]),
 ]
-ZH_ROADS = ["文三路", "中山路", "人民路", "解放路", "建设路", "和平路", "长江路", "黄河路", "科技园南路", "学府路",
-            "滨江大道", "南京东路", "深南大道", "天府大道", "延安西路", "五四路", "胜利街", "工农路", "迎宾大道",
-            "朝阳北路", "望京西路", "莲花路", "幸福大街", "江南大道", "青年路", "北京路", "高新二路", "创业路"]
-ZH_COMMUNITIES = ["阳光花园", "碧桂园", "万科城", "金色家园", "翠苑", "锦绣江南", "幸福里", "绿城春江明月", "保利花园",
-                  "龙湖天街", "华润城", "世纪新城", "桃源居", "御景湾", "和谐家园", "枫林小区", "紫金苑", "东方明珠公寓",
-                  "丽景湾", "香樟园"]
-ZH_STREETS = ["稠城街道", "城关镇", "北苑街道", "古荡街道", "沙河街道", "大朗镇", "新桥镇", "东城街道", "宋庄镇",
-              "黄桥乡", "马坊镇", "城南街道"]
+ZH_ROADS = [
+    "文三路",
+    "中山路",
+    "人民路",
+    "解放路",
+    "建设路",
+    "和平路",
+    "长江路",
+    "黄河路",
+    "科技园南路",
+    "学府路",
+    "滨江大道",
+    "南京东路",
+    "深南大道",
+    "天府大道",
+    "延安西路",
+    "五四路",
+    "胜利街",
+    "工农路",
+    "迎宾大道",
+    "朝阳北路",
+    "望京西路",
+    "莲花路",
+    "幸福大街",
+    "江南大道",
+    "青年路",
+    "北京路",
+    "高新二路",
+    "创业路",
+]
+ZH_COMMUNITIES = [
+    "阳光花园",
+    "碧桂园",
+    "万科城",
+    "金色家园",
+    "翠苑",
+    "锦绣江南",
+    "幸福里",
+    "绿城春江明月",
+    "保利花园",
+    "龙湖天街",
+    "华润城",
+    "世纪新城",
+    "桃源居",
+    "御景湾",
+    "和谐家园",
+    "枫林小区",
+    "紫金苑",
+    "东方明珠公寓",
+    "丽景湾",
+    "香樟园",
+]
+ZH_STREETS = [
+    "稠城街道",
+    "城关镇",
+    "北苑街道",
+    "古荡街道",
+    "沙河街道",
+    "大朗镇",
+    "新桥镇",
+    "东城街道",
+    "宋庄镇",
+    "黄桥乡",
+    "马坊镇",
+    "城南街道",
+]
 ZH_VILLAGES = ["李家村", "王庄村", "新民村", "前进村", "红星村", "石桥村", "东湖村", "杨柳村"]
 ZH_COMPANIES = ["旗舰店", "官方旗舰店", "专营店", "优选仓", "电商仓", "品牌直营店"]
-ZH_SHOPS = ["小米", "良品铺子", "三只松鼠", "优衣库", "安踏", "李宁", "美的", "格力", "百草味", "名创优品", "得力",
-            "南极人", "恒源祥", "森马"]
+ZH_SHOPS = [
+    "小米",
+    "良品铺子",
+    "三只松鼠",
+    "优衣库",
+    "安踏",
+    "李宁",
+    "美的",
+    "格力",
+    "百草味",
+    "名创优品",
+    "得力",
+    "南极人",
+    "恒源祥",
+    "森马",
+]
 ZH_GOODS = ["服饰", "日用品", "食品", "文具", "电子产品", "鞋", "化妆品", "图书", "配件", "家居用品"]
 
-ZH_AREA_CODES = ["010", "021", "022", "023", "020", "0755", "0571", "025", "028", "027", "0532", "0371", "0592",
-                 "029", "0731", "0312", "0311", "0558", "0871", "024", "0451", "0771", "0991", "0797"]
-ZH_MOBILE_PREFIX = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
-                    "157", "158", "159", "166", "173", "176", "177", "180", "181", "182", "185", "186", "187",
-                    "188", "189", "191", "193", "195", "198", "199"]
-ZH_ID_REGIONS = ["110101", "110105", "310104", "330106", "330782", "440305", "440106", "320102", "510107",
-                 "420111", "370212", "410105", "350203", "610113", "430104", "130681", "341221", "530102"]
+ZH_AREA_CODES = [
+    "010",
+    "021",
+    "022",
+    "023",
+    "020",
+    "0755",
+    "0571",
+    "025",
+    "028",
+    "027",
+    "0532",
+    "0371",
+    "0592",
+    "029",
+    "0731",
+    "0312",
+    "0311",
+    "0558",
+    "0871",
+    "024",
+    "0451",
+    "0771",
+    "0991",
+    "0797",
+]
+ZH_MOBILE_PREFIX = [
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "157",
+    "158",
+    "159",
+    "166",
+    "173",
+    "176",
+    "177",
+    "180",
+    "181",
+    "182",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "193",
+    "195",
+    "198",
+    "199",
+]
+ZH_ID_REGIONS = [
+    "110101",
+    "110105",
+    "310104",
+    "330106",
+    "330782",
+    "440305",
+    "440106",
+    "320102",
+    "510107",
+    "420111",
+    "370212",
+    "410105",
+    "350203",
+    "610113",
+    "430104",
+    "130681",
+    "341221",
+    "530102",
+]
 
 
 def zh_name(rng: Rng) -> str:
@@ -172,7 +354,7 @@ def zh_address(rng: Rng, long: bool = False) -> ZhAddress:
     prov, city, dists = pick(rng, ZH_REGIONS)
     dist = pick(rng, dists)
     region = (prov + dist) if prov == city else (prov + city + dist)
-    parts: List[str] = []
+    parts: list[str] = []
     style = int(rng.integers(0, 4))
     if style == 3 or (long and chance(rng, 0.4)):
         # rural: 镇/乡 + 村 + 组
@@ -185,8 +367,10 @@ def zh_address(rng: Rng, long: bool = False) -> ZhAddress:
         parts.append(pick(rng, ZH_ROADS) + f"{int(rng.integers(1, 999))}号")
         parts.append(pick(rng, ZH_COMMUNITIES) + ("小区" if chance(rng, 0.3) else ""))
         bld = pick(rng, ["栋", "幢", "号楼"])
-        parts.append(f"{int(rng.integers(1, 30))}{bld}{int(rng.integers(1, 6))}单元{int(rng.integers(1, 33))}"
-                     f"{int(rng.integers(1, 9)):02d}室")
+        parts.append(
+            f"{int(rng.integers(1, 30))}{bld}{int(rng.integers(1, 6))}单元{int(rng.integers(1, 33))}"
+            f"{int(rng.integers(1, 9)):02d}室"
+        )
     postcode = digits(rng, 6, first_nonzero=True)
     return ZhAddress(region=region, detail="".join(parts), postcode=postcode, province=prov, city=city)
 
@@ -243,8 +427,20 @@ ZH_CARRIERS = {
     "EMS": ("EMS 中国邮政速递物流", "11183", "EMS"),
     "CAINIAO": ("菜鸟速递", "95187", "菜鸟"),
 }
-ZH_HUBS = ["杭州转运中心", "义乌分拨中心", "广州转运中心", "深圳宝安集散", "上海浦东转运中心", "北京顺义分拨中心",
-           "成都转运中心", "武汉集散中心", "郑州转运中心", "南京分拨中心", "西安集散中心", "青岛转运中心"]
+ZH_HUBS = [
+    "杭州转运中心",
+    "义乌分拨中心",
+    "广州转运中心",
+    "深圳宝安集散",
+    "上海浦东转运中心",
+    "北京顺义分拨中心",
+    "成都转运中心",
+    "武汉集散中心",
+    "郑州转运中心",
+    "南京分拨中心",
+    "西安集散中心",
+    "青岛转运中心",
+]
 
 
 def zh_sort_code(rng: Rng) -> str:
@@ -253,14 +449,18 @@ def zh_sort_code(rng: Rng) -> str:
     if style == 0:
         return f"{digits(rng, 3, True)}-{pick(rng, list('WABCDHM'))}{digits(rng, 2)} {digits(rng, 2)}"
     if style == 1:
-        return f"{digits(rng, 3, True)} {pick(rng, list('MNKR'))}{int(rng.integers(1, 10))}-{digits(rng, 2)} " \
-               f"{pick(rng, list('ABC'))}{digits(rng, 2)}"
+        return (
+            f"{digits(rng, 3, True)} {pick(rng, list('MNKR'))}{int(rng.integers(1, 10))}-{digits(rng, 2)} "
+            f"{pick(rng, list('ABC'))}{digits(rng, 2)}"
+        )
     return f"{digits(rng, 3, True)}-{pick(rng, ['KB', 'TC', 'GD', 'HZ'])} {digits(rng, 2)}"
 
 
 def zh_datetime(rng: Rng) -> str:
-    return f"20{int(rng.integers(23, 27))}-{int(rng.integers(1, 13)):02d}-{int(rng.integers(1, 29)):02d} " \
-           f"{int(rng.integers(0, 24)):02d}:{int(rng.integers(0, 60)):02d}:{int(rng.integers(0, 60)):02d}"
+    return (
+        f"20{int(rng.integers(23, 27))}-{int(rng.integers(1, 13)):02d}-{int(rng.integers(1, 29)):02d} "
+        f"{int(rng.integers(0, 24)):02d}:{int(rng.integers(0, 60)):02d}:{int(rng.integers(0, 60)):02d}"
+    )
 
 
 def zh_hotline_400(rng: Rng) -> str:
@@ -268,40 +468,212 @@ def zh_hotline_400(rng: Rng) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- Western
-EN_FIRST = ["JAMES", "MARY", "ROBERT", "PATRICIA", "JOHN", "JENNIFER", "MICHAEL", "LINDA", "DAVID", "ELIZABETH",
-            "WILLIAM", "BARBARA", "RICHARD", "SUSAN", "JOSEPH", "JESSICA", "THOMAS", "SARAH", "CHARLES", "KAREN",
-            "DANIEL", "NANCY", "MATTHEW", "LISA", "ANTHONY", "BETTY", "MARK", "SANDRA", "STEVEN", "ASHLEY",
-            "ANDREW", "EMILY", "KEVIN", "MICHELLE", "BRIAN", "AMANDA", "OLIVIA", "ETHAN", "SOPHIA", "LIAM",
-            "PRIYA", "RAHUL", "ANANYA", "ARJUN", "WEI", "HIROSHI", "FATIMA", "CARLOS", "LUCIA", "MATEO"]
-EN_LAST = ["SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "GARCIA", "MILLER", "DAVIS", "RODRIGUEZ", "MARTINEZ",
-           "HERNANDEZ", "LOPEZ", "GONZALEZ", "WILSON", "ANDERSON", "THOMAS", "TAYLOR", "MOORE", "JACKSON",
-           "MARTIN", "LEE", "PEREZ", "THOMPSON", "WHITE", "HARRIS", "SANCHEZ", "CLARK", "RAMIREZ", "LEWIS",
-           "ROBINSON", "WALKER", "YOUNG", "ALLEN", "KING", "WRIGHT", "SCOTT", "NGUYEN", "HILL", "FLORES",
-           "O'BRIEN", "MCALLISTER", "SHARMA", "PATEL", "IYER", "REDDY", "KOWALSKI", "MUELLER", "SCHMIDT"]
-EN_STREETS = ["MAPLE", "OAK", "PINE", "CEDAR", "ELM", "WASHINGTON", "LAKE", "HILL", "PARK", "MAIN", "SUNSET",
-              "RIVERSIDE", "CHESTNUT", "WILLOW", "MADISON", "FRANKLIN", "JEFFERSON", "LINCOLN", "HIGHLAND",
-              "MEADOW", "CHERRY", "SPRUCE", "BIRCH", "FOREST", "VALLEY", "GRANT", "LAUREL", "HARBOR"]
+EN_FIRST = [
+    "JAMES",
+    "MARY",
+    "ROBERT",
+    "PATRICIA",
+    "JOHN",
+    "JENNIFER",
+    "MICHAEL",
+    "LINDA",
+    "DAVID",
+    "ELIZABETH",
+    "WILLIAM",
+    "BARBARA",
+    "RICHARD",
+    "SUSAN",
+    "JOSEPH",
+    "JESSICA",
+    "THOMAS",
+    "SARAH",
+    "CHARLES",
+    "KAREN",
+    "DANIEL",
+    "NANCY",
+    "MATTHEW",
+    "LISA",
+    "ANTHONY",
+    "BETTY",
+    "MARK",
+    "SANDRA",
+    "STEVEN",
+    "ASHLEY",
+    "ANDREW",
+    "EMILY",
+    "KEVIN",
+    "MICHELLE",
+    "BRIAN",
+    "AMANDA",
+    "OLIVIA",
+    "ETHAN",
+    "SOPHIA",
+    "LIAM",
+    "PRIYA",
+    "RAHUL",
+    "ANANYA",
+    "ARJUN",
+    "WEI",
+    "HIROSHI",
+    "FATIMA",
+    "CARLOS",
+    "LUCIA",
+    "MATEO",
+]
+EN_LAST = [
+    "SMITH",
+    "JOHNSON",
+    "WILLIAMS",
+    "BROWN",
+    "JONES",
+    "GARCIA",
+    "MILLER",
+    "DAVIS",
+    "RODRIGUEZ",
+    "MARTINEZ",
+    "HERNANDEZ",
+    "LOPEZ",
+    "GONZALEZ",
+    "WILSON",
+    "ANDERSON",
+    "THOMAS",
+    "TAYLOR",
+    "MOORE",
+    "JACKSON",
+    "MARTIN",
+    "LEE",
+    "PEREZ",
+    "THOMPSON",
+    "WHITE",
+    "HARRIS",
+    "SANCHEZ",
+    "CLARK",
+    "RAMIREZ",
+    "LEWIS",
+    "ROBINSON",
+    "WALKER",
+    "YOUNG",
+    "ALLEN",
+    "KING",
+    "WRIGHT",
+    "SCOTT",
+    "NGUYEN",
+    "HILL",
+    "FLORES",
+    "O'BRIEN",
+    "MCALLISTER",
+    "SHARMA",
+    "PATEL",
+    "IYER",
+    "REDDY",
+    "KOWALSKI",
+    "MUELLER",
+    "SCHMIDT",
+]
+EN_STREETS = [
+    "MAPLE",
+    "OAK",
+    "PINE",
+    "CEDAR",
+    "ELM",
+    "WASHINGTON",
+    "LAKE",
+    "HILL",
+    "PARK",
+    "MAIN",
+    "SUNSET",
+    "RIVERSIDE",
+    "CHESTNUT",
+    "WILLOW",
+    "MADISON",
+    "FRANKLIN",
+    "JEFFERSON",
+    "LINCOLN",
+    "HIGHLAND",
+    "MEADOW",
+    "CHERRY",
+    "SPRUCE",
+    "BIRCH",
+    "FOREST",
+    "VALLEY",
+    "GRANT",
+    "LAUREL",
+    "HARBOR",
+]
 EN_SUFFIX = ["ST", "AVE", "RD", "BLVD", "DR", "LN", "CT", "WAY", "PL", "TER", "PKWY", "CIR"]
-US_CITIES = [("SPRINGFIELD", "IL", "627"), ("PORTLAND", "OR", "972"), ("AUSTIN", "TX", "787"),
-             ("COLUMBUS", "OH", "432"), ("DENVER", "CO", "802"), ("MADISON", "WI", "537"),
-             ("RALEIGH", "NC", "276"), ("SEATTLE", "WA", "981"), ("BOSTON", "MA", "021"),
-             ("BROOKLYN", "NY", "112"), ("NEW YORK", "NY", "100"), ("SAN JOSE", "CA", "951"),
-             ("LOS ANGELES", "CA", "900"), ("PHOENIX", "AZ", "850"), ("ATLANTA", "GA", "303"),
-             ("MIAMI", "FL", "331"), ("NASHVILLE", "TN", "372"), ("SALT LAKE CITY", "UT", "841"),
-             ("MINNEAPOLIS", "MN", "554"), ("PITTSBURGH", "PA", "152"), ("ANCHORAGE", "AK", "995"),
-             ("ALBUQUERQUE", "NM", "871"), ("OMAHA", "NE", "681"), ("RICHMOND", "VA", "232")]
-US_COMPANIES = ["ACME SUPPLY CO", "NORTHWIND TRADERS", "BLUE RIVER GOODS", "SUMMIT OUTFITTERS", "PIXEL PARTS LLC",
-                "GREENLEAF HOME", "CONTOSO LTD", "FABRIKAM INC", "TAILSPIN TOYS", "WINGTIP GEAR"]
+US_CITIES = [
+    ("SPRINGFIELD", "IL", "627"),
+    ("PORTLAND", "OR", "972"),
+    ("AUSTIN", "TX", "787"),
+    ("COLUMBUS", "OH", "432"),
+    ("DENVER", "CO", "802"),
+    ("MADISON", "WI", "537"),
+    ("RALEIGH", "NC", "276"),
+    ("SEATTLE", "WA", "981"),
+    ("BOSTON", "MA", "021"),
+    ("BROOKLYN", "NY", "112"),
+    ("NEW YORK", "NY", "100"),
+    ("SAN JOSE", "CA", "951"),
+    ("LOS ANGELES", "CA", "900"),
+    ("PHOENIX", "AZ", "850"),
+    ("ATLANTA", "GA", "303"),
+    ("MIAMI", "FL", "331"),
+    ("NASHVILLE", "TN", "372"),
+    ("SALT LAKE CITY", "UT", "841"),
+    ("MINNEAPOLIS", "MN", "554"),
+    ("PITTSBURGH", "PA", "152"),
+    ("ANCHORAGE", "AK", "995"),
+    ("ALBUQUERQUE", "NM", "871"),
+    ("OMAHA", "NE", "681"),
+    ("RICHMOND", "VA", "232"),
+]
+US_COMPANIES = [
+    "ACME SUPPLY CO",
+    "NORTHWIND TRADERS",
+    "BLUE RIVER GOODS",
+    "SUMMIT OUTFITTERS",
+    "PIXEL PARTS LLC",
+    "GREENLEAF HOME",
+    "CONTOSO LTD",
+    "FABRIKAM INC",
+    "TAILSPIN TOYS",
+    "WINGTIP GEAR",
+]
 UK_CITIES = ["LONDON", "MANCHESTER", "BRISTOL", "LEEDS", "EDINBURGH", "CARDIFF", "OXFORD"]
 CA_CITIES = [("TORONTO", "ON"), ("VANCOUVER", "BC"), ("MONTREAL", "QC"), ("CALGARY", "AB"), ("OTTAWA", "ON")]
 DE_CITIES = ["BERLIN", "MUENCHEN", "HAMBURG", "KOELN", "FRANKFURT AM MAIN", "STUTTGART"]
-IN_CITIES = [("MUMBAI", "MAHARASHTRA", "400"), ("BENGALURU", "KARNATAKA", "560"), ("NEW DELHI", "DELHI", "110"),
-             ("CHENNAI", "TAMIL NADU", "600"), ("HYDERABAD", "TELANGANA", "500"), ("PUNE", "MAHARASHTRA", "411"),
-             ("KOLKATA", "WEST BENGAL", "700"), ("JAIPUR", "RAJASTHAN", "302")]
-IN_LOCALITIES = ["SECTOR 21", "MG ROAD", "ANDHERI EAST", "KORAMANGALA 5TH BLOCK", "SALT LAKE CITY", "BANJARA HILLS",
-                 "VIMAN NAGAR", "T NAGAR", "MALVIYA NAGAR", "INDIRANAGAR"]
-EMAIL_DOMAINS = ["gmail.com", "yahoo.com", "outlook.com", "example.com", "mail.example.org", "icloud.com",
-                 "proton.me", "hotmail.co.uk"]
+IN_CITIES = [
+    ("MUMBAI", "MAHARASHTRA", "400"),
+    ("BENGALURU", "KARNATAKA", "560"),
+    ("NEW DELHI", "DELHI", "110"),
+    ("CHENNAI", "TAMIL NADU", "600"),
+    ("HYDERABAD", "TELANGANA", "500"),
+    ("PUNE", "MAHARASHTRA", "411"),
+    ("KOLKATA", "WEST BENGAL", "700"),
+    ("JAIPUR", "RAJASTHAN", "302"),
+]
+IN_LOCALITIES = [
+    "SECTOR 21",
+    "MG ROAD",
+    "ANDHERI EAST",
+    "KORAMANGALA 5TH BLOCK",
+    "SALT LAKE CITY",
+    "BANJARA HILLS",
+    "VIMAN NAGAR",
+    "T NAGAR",
+    "MALVIYA NAGAR",
+    "INDIRANAGAR",
+]
+EMAIL_DOMAINS = [
+    "gmail.com",
+    "yahoo.com",
+    "outlook.com",
+    "example.com",
+    "mail.example.org",
+    "icloud.com",
+    "proton.me",
+    "hotmail.co.uk",
+]
 
 
 def en_name(rng: Rng) -> str:
@@ -312,14 +684,23 @@ def en_name(rng: Rng) -> str:
 
 
 def en_street(rng: Rng) -> str:
-    return f"{int(rng.integers(1, 9999))} {pick(rng, ['', 'N ', 'S ', 'E ', 'W '])}{pick(rng, EN_STREETS)} " \
-           f"{pick(rng, EN_SUFFIX)}"
+    return (
+        f"{int(rng.integers(1, 9999))} {pick(rng, ['', 'N ', 'S ', 'E ', 'W '])}{pick(rng, EN_STREETS)} "
+        f"{pick(rng, EN_SUFFIX)}"
+    )
 
 
 def en_unit(rng: Rng) -> str:
-    return pick(rng, [f"APT {int(rng.integers(1, 40))}{pick(rng, list('ABCDEF'))}",
-                      f"UNIT {int(rng.integers(1, 300))}", f"STE {int(rng.integers(1, 9)) * 100}",
-                      f"APT {int(rng.integers(100, 2400))}", f"# {int(rng.integers(1, 99))}"])
+    return pick(
+        rng,
+        [
+            f"APT {int(rng.integers(1, 40))}{pick(rng, list('ABCDEF'))}",
+            f"UNIT {int(rng.integers(1, 300))}",
+            f"STE {int(rng.integers(1, 9)) * 100}",
+            f"APT {int(rng.integers(100, 2400))}",
+            f"# {int(rng.integers(1, 99))}",
+        ],
+    )
 
 
 def us_zip(rng: Rng, prefix: str, plus4: bool) -> str:
@@ -337,19 +718,26 @@ def us_phone(rng: Rng) -> str:
 
 def uk_postcode(rng: Rng) -> str:
     L = string.ascii_uppercase
-    return f"{pick(rng, ['SW', 'EC', 'N', 'M', 'BS', 'LS', 'EH', 'OX', 'CF'])}{int(rng.integers(1, 20))} " \
-           f"{int(rng.integers(1, 10))}{pick(rng, list(L))}{pick(rng, list(L))}"
+    return (
+        f"{pick(rng, ['SW', 'EC', 'N', 'M', 'BS', 'LS', 'EH', 'OX', 'CF'])}{int(rng.integers(1, 20))} "
+        f"{int(rng.integers(1, 10))}{pick(rng, list(L))}{pick(rng, list(L))}"
+    )
 
 
 def ca_postcode(rng: Rng) -> str:
     L = "ABCEGHJKLMNPRSTVXY"
-    return f"{pick(rng, list('KLMNPTV'))}{int(rng.integers(0, 10))}{pick(rng, list(L))} " \
-           f"{int(rng.integers(0, 10))}{pick(rng, list(L))}{int(rng.integers(0, 10))}"
+    return (
+        f"{pick(rng, list('KLMNPTV'))}{int(rng.integers(0, 10))}{pick(rng, list(L))} "
+        f"{int(rng.integers(0, 10))}{pick(rng, list(L))}{int(rng.integers(0, 10))}"
+    )
 
 
 def uk_phone(rng: Rng) -> str:
-    return f"+44 {pick(rng, ['20', '161', '117', '131'])} {digits(rng, 4)} {digits(rng, 4)}" if chance(rng, 0.5) \
+    return (
+        f"+44 {pick(rng, ['20', '161', '117', '131'])} {digits(rng, 4)} {digits(rng, 4)}"
+        if chance(rng, 0.5)
         else f"+44 7{digits(rng, 3)} {digits(rng, 6)}"
+    )
 
 
 def in_phone(rng: Rng) -> str:
@@ -359,14 +747,19 @@ def in_phone(rng: Rng) -> str:
 
 def email(rng: Rng, name: str) -> str:
     parts = [p for p in name.lower().replace("'", "").split() if len(p) > 1]
-    user = pick(rng, [".".join(parts), parts[0] + parts[-1][:1], parts[0][:1] + parts[-1], parts[-1] + digits(rng, 2)])
+    user = pick(
+        rng, [".".join(parts), parts[0] + parts[-1][:1], parts[0][:1] + parts[-1], parts[-1] + digits(rng, 2)]
+    )
     return f"{user}@{pick(rng, EMAIL_DOMAINS)}"
 
 
 def ups_tracking(rng: Rng) -> str:
     alnum = string.ascii_uppercase + string.digits
-    body = "".join(pick(rng, list(alnum)) for _ in range(6)) + pick(rng, ["01", "02", "03", "12", "13", "42"]) \
+    body = (
+        "".join(pick(rng, list(alnum)) for _ in range(6))
+        + pick(rng, ["01", "02", "03", "12", "13", "42"])
         + digits(rng, 7)
+    )
     total = 0
     for i, ch in enumerate(body):
         v = int(ch) if ch.isdigit() else (ord(ch) - 63) % 10
@@ -379,7 +772,9 @@ def ups_check_ok(t: str) -> bool:
     if len(t) != 18 or not t.startswith("1Z"):
         return False
     body = t[2:17]
-    total = sum((int(c) if c.isdigit() else (ord(c) - 63) % 10) * (2 if i % 2 == 1 else 1) for i, c in enumerate(body))
+    total = sum(
+        (int(c) if c.isdigit() else (ord(c) - 63) % 10) * (2 if i % 2 == 1 else 1) for i, c in enumerate(body)
+    )
     return str((10 - total % 10) % 10) == t[17]
 
 
@@ -395,7 +790,7 @@ def group(s: str, sizes) -> str:
     for n in sizes:
         if i >= len(s):
             break
-        out.append(s[i:i + n])
+        out.append(s[i : i + n])
         i += n
     if i < len(s):
         out.append(s[i:])
@@ -407,8 +802,12 @@ def en_date(rng: Rng) -> str:
 
 
 def weight_lb(rng: Rng) -> str:
-    return f"{rng.uniform(0.2, 30):.1f} LBS" if chance(rng, 0.6) else f"{int(rng.integers(1, 40))} LB {int(rng.integers(0, 16))} OZ"
+    return (
+        f"{rng.uniform(0.2, 30):.1f} LBS"
+        if chance(rng, 0.6)
+        else f"{int(rng.integers(1, 40))} LB {int(rng.integers(0, 16))} OZ"
+    )
 
 
-def pair(a, b) -> Tuple:
+def pair(a, b) -> tuple:
     return a, b

@@ -4,37 +4,57 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Dict, Tuple
 
 from PIL import ImageFont
 
 FONT_DIRS = ("/usr/share/fonts/truetype", "/usr/share/fonts/opentype", "/usr/share/fonts")
 
 # logical name -> (candidate files (relative to a font dir), collection index, Debian package)
-_FONTS: Dict[str, Tuple[Tuple[str, ...], int, str]] = {
+_FONTS: dict[str, tuple[tuple[str, ...], int, str]] = {
     "zh": (("wqy/wqy-microhei.ttc",), 0, "fonts-wqy-microhei"),
     "zh_mono": (("wqy/wqy-microhei.ttc",), 1, "fonts-wqy-microhei"),
     "zh_heavy": (("wqy/wqy-zenhei.ttc",), 0, "fonts-wqy-zenhei"),
     "zh_sharp": (("wqy/wqy-zenhei.ttc",), 1, "fonts-wqy-zenhei"),
-    "sans": (("liberation2/LiberationSans-Regular.ttf", "liberation/LiberationSans-Regular.ttf"), 0,
-             "fonts-liberation2"),
-    "sans_bold": (("liberation2/LiberationSans-Bold.ttf", "liberation/LiberationSans-Bold.ttf"), 0,
-                  "fonts-liberation2"),
-    "narrow": (("liberation/LiberationSansNarrow-Regular.ttf", "liberation2/LiberationSans-Regular.ttf"), 0,
-               "fonts-liberation2"),
-    "narrow_bold": (("liberation/LiberationSansNarrow-Bold.ttf", "liberation2/LiberationSans-Bold.ttf"), 0,
-                    "fonts-liberation2"),
-    "mono": (("liberation2/LiberationMono-Regular.ttf", "liberation/LiberationMono-Regular.ttf"), 0,
-             "fonts-liberation2"),
-    "mono_bold": (("liberation2/LiberationMono-Bold.ttf", "liberation/LiberationMono-Bold.ttf"), 0,
-                  "fonts-liberation2"),
+    "sans": (
+        ("liberation2/LiberationSans-Regular.ttf", "liberation/LiberationSans-Regular.ttf"),
+        0,
+        "fonts-liberation2",
+    ),
+    "sans_bold": (
+        ("liberation2/LiberationSans-Bold.ttf", "liberation/LiberationSans-Bold.ttf"),
+        0,
+        "fonts-liberation2",
+    ),
+    "narrow": (
+        ("liberation/LiberationSansNarrow-Regular.ttf", "liberation2/LiberationSans-Regular.ttf"),
+        0,
+        "fonts-liberation2",
+    ),
+    "narrow_bold": (
+        ("liberation/LiberationSansNarrow-Bold.ttf", "liberation2/LiberationSans-Bold.ttf"),
+        0,
+        "fonts-liberation2",
+    ),
+    "mono": (
+        ("liberation2/LiberationMono-Regular.ttf", "liberation/LiberationMono-Regular.ttf"),
+        0,
+        "fonts-liberation2",
+    ),
+    "mono_bold": (
+        ("liberation2/LiberationMono-Bold.ttf", "liberation/LiberationMono-Bold.ttf"),
+        0,
+        "fonts-liberation2",
+    ),
     "dejavu": (("dejavu/DejaVuSans.ttf",), 0, "fonts-dejavu-core"),
     "dejavu_bold": (("dejavu/DejaVuSans-Bold.ttf",), 0, "fonts-dejavu-core"),
     "dejavu_cond_bold": (("dejavu/DejaVuSansCondensed-Bold.ttf",), 0, "fonts-dejavu-core"),
     "dejavu_mono": (("dejavu/DejaVuSansMono.ttf",), 0, "fonts-dejavu-core"),
     "dejavu_mono_bold": (("dejavu/DejaVuSansMono-Bold.ttf",), 0, "fonts-dejavu-core"),
-    "serif": (("liberation2/LiberationSerif-Regular.ttf", "liberation/LiberationSerif-Regular.ttf"), 0,
-              "fonts-liberation2"),
+    "serif": (
+        ("liberation2/LiberationSerif-Regular.ttf", "liberation/LiberationSerif-Regular.ttf"),
+        0,
+        "fonts-liberation2",
+    ),
 }
 
 
@@ -42,8 +62,8 @@ class FontMissing(RuntimeError):
     pass
 
 
-@functools.lru_cache(maxsize=None)
-def font_path(name: str) -> Tuple[str, int]:
+@functools.cache
+def font_path(name: str) -> tuple[str, int]:
     files, index, package = _FONTS[name]
     for d in FONT_DIRS:
         for f in files:

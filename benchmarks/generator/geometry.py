@@ -6,7 +6,6 @@ Convention: OpenCV pixel-centre coordinates (pixel (i, j) has its centre at x=j,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
 
 import cv2
 import numpy as np
@@ -22,7 +21,9 @@ def translation(tx: float, ty: float) -> np.ndarray:
     return np.array([[1, 0, tx], [0, 1, ty], [0, 0, 1]], np.float64)
 
 
-def camera_quad(w: float, h: float, roll: float, pitch: float, yaw: float, fov_deg: float = 65.0) -> np.ndarray:
+def camera_quad(
+    w: float, h: float, roll: float, pitch: float, yaw: float, fov_deg: float = 65.0
+) -> np.ndarray:
     """Project a w x h flat rectangle seen by a pinhole camera after 3-D rotation (degrees).
     Returns 4 image points (TL, TR, BR, BL), centred near the origin, unscaled."""
     r, p, y = np.radians([roll, pitch, yaw])
@@ -52,13 +53,13 @@ class Curve:
     wobble: float = 0.0  # amplitude (px) of a gentle wave along the other axis
     wobble_period: float = 1.0
 
-    def _fwd(self, u: np.ndarray, v: np.ndarray, cu: float) -> Tuple[np.ndarray, np.ndarray]:
+    def _fwd(self, u: np.ndarray, v: np.ndarray, cu: float) -> tuple[np.ndarray, np.ndarray]:
         th = (u - cu) / self.radius
         u2 = cu + self.radius * np.sin(th)
         v2 = v + self.sag * (1 - np.cos(th)) + self.wobble * np.sin(2 * np.pi * u / self.wobble_period)
         return u2, v2
 
-    def _inv(self, u2: np.ndarray, v2: np.ndarray, cu: float) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _inv(self, u2: np.ndarray, v2: np.ndarray, cu: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         s = (u2 - cu) / self.radius
         valid = np.abs(s) < 1
         th = np.arcsin(np.clip(s, -1, 1))
@@ -91,14 +92,17 @@ class Curve:
         my = np.where(valid, my, -10).astype(np.float32)
         return mx, my, th.astype(np.float32)
 
-    def extent(self, w: int, h: int) -> Tuple[float, float, float, float]:
+    def extent(self, w: int, h: int) -> tuple[float, float, float, float]:
         """Bounding box of the curved label (x0, y0, x1, y1) in curved-plane coordinates."""
         n = 64
-        edge = np.concatenate([
-            np.stack([np.linspace(0, w - 1, n), np.zeros(n)], 1),
-            np.stack([np.linspace(0, w - 1, n), np.full(n, h - 1.0)], 1),
-            np.stack([np.zeros(n), np.linspace(0, h - 1, n)], 1),
-            np.stack([np.full(n, w - 1.0), np.linspace(0, h - 1, n)], 1)])
+        edge = np.concatenate(
+            [
+                np.stack([np.linspace(0, w - 1, n), np.zeros(n)], 1),
+                np.stack([np.linspace(0, w - 1, n), np.full(n, h - 1.0)], 1),
+                np.stack([np.zeros(n), np.linspace(0, h - 1, n)], 1),
+                np.stack([np.full(n, w - 1.0), np.linspace(0, h - 1, n)], 1),
+            ]
+        )
         p = self.forward(edge)
         return float(p[:, 0].min()), float(p[:, 1].min()), float(p[:, 0].max()), float(p[:, 1].max())
 
@@ -139,16 +143,18 @@ def simplify(poly: np.ndarray, eps: float = 0.35) -> np.ndarray:
     return p.astype(np.float64) if len(p) >= 4 else poly
 
 
-def warp_into(src: np.ndarray, M: np.ndarray, bbox: Tuple[int, int, int, int],
-              interp: int = cv2.INTER_LINEAR, border=0) -> np.ndarray:
+def warp_into(
+    src: np.ndarray, M: np.ndarray, bbox: tuple[int, int, int, int], interp: int = cv2.INTER_LINEAR, border=0
+) -> np.ndarray:
     """Warp ``src`` with M (src -> frame) into the frame region bbox=(x0, y0, x1, y1) (exclusive)."""
     x0, y0, x1, y1 = bbox
     Mr = translation(-x0, -y0) @ M
-    return cv2.warpPerspective(src, Mr, (x1 - x0, y1 - y0), flags=interp, borderMode=cv2.BORDER_CONSTANT,
-                               borderValue=border)
+    return cv2.warpPerspective(
+        src, Mr, (x1 - x0, y1 - y0), flags=interp, borderMode=cv2.BORDER_CONSTANT, borderValue=border
+    )
 
 
-def quad_bbox(pts: np.ndarray, w: int, h: int, pad: int = 4) -> Optional[Tuple[int, int, int, int]]:
+def quad_bbox(pts: np.ndarray, w: int, h: int, pad: int = 4) -> tuple[int, int, int, int] | None:
     x0 = max(0, int(np.floor(pts[:, 0].min())) - pad)
     y0 = max(0, int(np.floor(pts[:, 1].min())) - pad)
     x1 = min(w, int(np.ceil(pts[:, 0].max())) + pad + 1)
@@ -168,7 +174,9 @@ class Crumple:
 
         self.w, self.h = w, h
         sw, sh = max(8, w // 8), max(8, h // 8)
-        hm = 0.7 * smooth_noise(rng, sh, sw, max(2, sw // 3)) + 0.3 * smooth_noise(rng, sh, sw, max(2, sw // 8))
+        hm = 0.7 * smooth_noise(rng, sh, sw, max(2, sw // 3)) + 0.3 * smooth_noise(
+            rng, sh, sw, max(2, sw // 8)
+        )
         yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
         for _ in range(int(rng.integers(1, 4))):  # creases: tent-shaped ridges / valleys along random lines
             ang = rng.uniform(0, np.pi)
@@ -180,12 +188,14 @@ class Crumple:
         soft = cv2.GaussianBlur(hm.astype(np.float32), (0, 0), 2.5)
         soft = cv2.resize(soft, (w, h), interpolation=cv2.INTER_CUBIC)
         gy, gx = np.gradient(soft)
-        gmax = float(np.sqrt(gx ** 2 + gy ** 2).max()) + 1e-9
+        gmax = float(np.sqrt(gx**2 + gy**2).max()) + 1e-9
         amp = rng.uniform(0.35, 0.8) * ppm  # largest displacement, in label pixels (0.35-0.8 mm)
         self.ex = (-gx / gmax * amp).astype(np.float32)
         self.ey = (-gy / gmax * amp).astype(np.float32)
-        hy, hx = np.gradient(cv2.resize(hm.astype(np.float32), (sw * 4, sh * 4), interpolation=cv2.INTER_LINEAR))
-        hg = float(np.sqrt(hx ** 2 + hy ** 2).max()) + 1e-9
+        hy, hx = np.gradient(
+            cv2.resize(hm.astype(np.float32), (sw * 4, sh * 4), interpolation=cv2.INTER_LINEAR)
+        )
+        hg = float(np.sqrt(hx**2 + hy**2).max()) + 1e-9
         ang = rng.uniform(0, 2 * np.pi)
         sh_small = 1 + rng.uniform(0.08, 0.16) * (hx * np.cos(ang) + hy * np.sin(ang)) / hg
         self.shade = cv2.resize(sh_small.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
@@ -196,12 +206,18 @@ class Crumple:
         y = np.clip(y, 0, self.h - 1.001)
         x0, y0 = np.floor(x).astype(np.int64), np.floor(y).astype(np.int64)
         fx, fy = x - x0, y - y0
-        return (f[y0, x0] * (1 - fx) * (1 - fy) + f[y0, x0 + 1] * fx * (1 - fy) + f[y0 + 1, x0] * (1 - fx) * fy
-                + f[y0 + 1, x0 + 1] * fx * fy)
+        return (
+            f[y0, x0] * (1 - fx) * (1 - fy)
+            + f[y0, x0 + 1] * fx * (1 - fy)
+            + f[y0 + 1, x0] * (1 - fx) * fy
+            + f[y0 + 1, x0 + 1] * fx * fy
+        )
 
     def forward(self, pts: np.ndarray) -> np.ndarray:
         p = np.asarray(pts, np.float64).reshape(-1, 2)
-        return p + np.stack([self._sample(self.ex, p[:, 0], p[:, 1]), self._sample(self.ey, p[:, 0], p[:, 1])], 1)
+        return p + np.stack(
+            [self._sample(self.ex, p[:, 0], p[:, 1]), self._sample(self.ey, p[:, 0], p[:, 1])], 1
+        )
 
     def inverse_maps(self, iters: int = 6):
         """Maps for cv2.remap from an output canvas (w + 2m, h + 2m; plane coords shifted by m) to the label,
@@ -210,8 +226,10 @@ class Crumple:
         ow, oh = self.w + 2 * m, self.h + 2 * m
         # solve on a half-resolution grid (the displacement is smooth), then upsample the maps
         sw, sh = (ow + 1) // 2, (oh + 1) // 2
-        bx, by = np.meshgrid(np.linspace(-m, ow - 1 - m, sw, dtype=np.float32),
-                             np.linspace(-m, oh - 1 - m, sh, dtype=np.float32))
+        bx, by = np.meshgrid(
+            np.linspace(-m, ow - 1 - m, sw, dtype=np.float32),
+            np.linspace(-m, oh - 1 - m, sh, dtype=np.float32),
+        )
         ax, ay = bx.copy(), by.copy()
         for _ in range(iters):
             ex = cv2.remap(self.ex, ax, ay, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

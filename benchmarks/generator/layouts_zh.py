@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import fake as F
-from .canvas import INK, LabelCanvas
+from .canvas import LabelCanvas
 
 Rng = np.random.Generator
 RED = (200, 30, 36)
@@ -16,14 +16,23 @@ def _party_line(c: LabelCanvas, x, y, name, phone, role, size, rng, max_w, gap_m
     """'张伟  13812345678' as two items on one line; returns the bottom y."""
     b = c.text(x, y, name, fnt=fnt, size_mm=size, category="name", role=role)
     px = b[2] + gap_mm
-    c.text(px, y, phone, fnt="zh", size_mm=size * 0.95, category="phone", role=role,
-           max_w_mm=max(8.0, x + max_w - px))
+    c.text(
+        px,
+        y,
+        phone,
+        fnt="zh",
+        size_mm=size * 0.95,
+        category="phone",
+        role=role,
+        max_w_mm=max(8.0, x + max_w - px),
+    )
     return y + size * 1.3
 
 
 def _address(c: LabelCanvas, x, y, addr: str, role, size, max_w, max_lines=3) -> float:
-    return c.paragraph(x, y, addr, fnt="zh", size_mm=size, max_w_mm=max_w, category="address", role=role,
-                       max_lines=max_lines)
+    return c.paragraph(
+        x, y, addr, fnt="zh", size_mm=size, max_w_mm=max_w, category="address", role=role, max_lines=max_lines
+    )
 
 
 def _carrier(rng: Rng, choices=("ZTO", "YTO", "STO", "YUNDA", "JT", "CAINIAO", "JD", "EMS")) -> str:
@@ -91,8 +100,16 @@ def zh_ecommerce(c: LabelCanvas, rng: Rng, privacy: bool = False) -> None:
         cap = c.text(m, y + 0.3, "寄件人：", fnt="zh", size_mm=2.8)
         x0 = cap[2] + 1.0
     y = _party_line(c, x0, y, sname_s, sphone_s, "sender", 3.0, rng, W - x0 - m, fnt="zh")
-    _address(c, x0, y + 0.2, saddr.full if not privacy else F.zh_mask_address(saddr), "sender", 2.6,
-             W - x0 - m, max_lines=2)
+    _address(
+        c,
+        x0,
+        y + 0.2,
+        saddr.full if not privacy else F.zh_mask_address(saddr),
+        "sender",
+        2.6,
+        W - x0 - m,
+        max_lines=2,
+    )
     c.hline(1.2, W - 1.2, 77.0)
     # --- tracking barcode + digits
     c.symbol(10, 79.0, trk, "Code128", w_mm=W - 20, h_mm=13.0, category="barcode")
@@ -106,7 +123,9 @@ def zh_ecommerce(c: LabelCanvas, rng: Rng, privacy: bool = False) -> None:
     c.text(xr, 105.0, "签收时间：   年   月   日", fnt="zh", size_mm=2.6)
     c.text(xr, 109.5, F.pick(rng, ["已验视", "已实名", "已验视 已实名"]), fnt="zh", size_mm=2.6)
     c.text(xr, 113.5, f"客服电话：{hotline}", fnt="zh", size_mm=2.4)
-    c.text(W - m, 113.5, F.zh_hotline_400(rng) if F.chance(rng, 0.4) else "", fnt="zh", size_mm=2.2, anchor="rt")
+    c.text(
+        W - m, 113.5, F.zh_hotline_400(rng) if F.chance(rng, 0.4) else "", fnt="zh", size_mm=2.2, anchor="rt"
+    )
     c.hline(1.2, W - 1.2, 119.0, dashed=True)
     # --- stub (二联): repeats recipient / sender and the tracking number
     y = 120.5
@@ -114,20 +133,41 @@ def zh_ecommerce(c: LabelCanvas, rng: Rng, privacy: bool = False) -> None:
     c.text(m + 28, y + 7.6, trk, fnt="zh", size_mm=2.4, anchor="mt", category="tracking_number")
     c.text(W - m, y + 0.5, short, fnt="zh_heavy", size_mm=4.0, anchor="rt")
     if F.chance(rng, 0.6):
-        c.text(W - m, y + 7.6, f"订单号：{F.digits(rng, int(rng.integers(16, 20)), True)}", fnt="zh", size_mm=2.0,
-               anchor="rt")
+        c.text(
+            W - m,
+            y + 7.6,
+            f"订单号：{F.digits(rng, int(rng.integers(16, 20)), True)}",
+            fnt="zh",
+            size_mm=2.0,
+            anchor="rt",
+        )
     y = 132.0
     cap = c.text(m, y, "收件：", fnt="zh", size_mm=2.5)
     b = c.text(cap[2] + 0.8, y, rname_s, fnt="zh", size_mm=2.5, category="name", role="recipient")
     c.text(b[2] + 2.0, y, rphone_s, fnt="zh", size_mm=2.5, category="phone", role="recipient")
-    c.paragraph(m, y + 3.3, raddr_s, fnt="zh", size_mm=2.3, max_w_mm=W - 2 * m, category="address",
-                role="recipient", max_lines=2)
+    c.paragraph(
+        m,
+        y + 3.3,
+        raddr_s,
+        fnt="zh",
+        size_mm=2.3,
+        max_w_mm=W - 2 * m,
+        category="address",
+        role="recipient",
+        max_lines=2,
+    )
     y = 142.8
     cap = c.text(m, y, "寄件：", fnt="zh", size_mm=2.3)
     b = c.text(cap[2] + 0.8, y, sname_s, fnt="zh", size_mm=2.3, category="name", role="sender")
     c.text(b[2] + 2.0, y, sphone_s, fnt="zh", size_mm=2.3, category="phone", role="sender")
-    c.text(W - m, y, f"物品：{F.pick(rng, F.ZH_GOODS)}  重量：{rng.uniform(0.1, 9):.2f}kg", fnt="zh",
-           size_mm=2.2, anchor="rt")
+    c.text(
+        W - m,
+        y,
+        f"物品：{F.pick(rng, F.ZH_GOODS)}  重量：{rng.uniform(0.1, 9):.2f}kg",
+        fnt="zh",
+        size_mm=2.2,
+        anchor="rt",
+    )
 
 
 def zh_privacy(c: LabelCanvas, rng: Rng) -> None:
@@ -141,21 +181,43 @@ def zh_sf(c: LabelCanvas, rng: Rng) -> None:
     rname, sname = F.zh_name(rng), F.zh_name(rng)
     raddr, saddr = F.zh_address(rng, long=F.chance(rng, 0.5)), F.zh_address(rng)
     virtual = F.chance(rng, 0.35)
-    rphone = F.zh_virtual(rng) if virtual else (F.zh_mobile(rng) if F.chance(rng, 0.8) else F.zh_landline(rng))
+    rphone = (
+        F.zh_virtual(rng) if virtual else (F.zh_mobile(rng) if F.chance(rng, 0.8) else F.zh_landline(rng))
+    )
     sphone = F.zh_mobile(rng)
     m = 3.0
     c.rect(1.2, 1.2, W - 1.2, c.height_mm - 1.2, width_mm=0.45)
     c.text(m, 2.8, "顺丰速运", fnt="zh_heavy", size_mm=5.4)
     c.text(m + 30, 3.6, "SF EXPRESS", fnt="sans_bold", size_mm=3.2)
-    c.text(W - m, 2.8, F.pick(rng, ["顺丰特快", "顺丰标快", "顺丰即日"]), fnt="zh_heavy", size_mm=4.6, anchor="rt")
+    c.text(
+        W - m,
+        2.8,
+        F.pick(rng, ["顺丰特快", "顺丰标快", "顺丰即日"]),
+        fnt="zh_heavy",
+        size_mm=4.6,
+        anchor="rt",
+    )
     c.hline(1.2, W - 1.2, 10.5, width_mm=0.5)
     c.symbol(m + 4, 12.0, trk, "Code128", w_mm=60, h_mm=12.0, category="barcode")
     cap = c.text(m, 25.3, "运单号", fnt="zh", size_mm=2.5)
-    c.text(cap[2] + 2, 25.0, F.group(trk, [2, 3, 3, 3, 3, 3]), fnt="zh_heavy", size_mm=3.2,
-           category="tracking_number")
+    c.text(
+        cap[2] + 2,
+        25.0,
+        F.group(trk, [2, 3, 3, 3, 3, 3]),
+        fnt="zh_heavy",
+        size_mm=3.2,
+        category="tracking_number",
+    )
     c.text(W - m - 14, 12.5, "目的地", fnt="zh", size_mm=2.4, anchor="mt")
-    c.text(W - m - 14, 16.0, f"{F.digits(rng, 3, True)}{F.pick(rng, ['WF', 'BF', 'AG', 'DL'])}", fnt="zh_heavy",
-           size_mm=8.0, anchor="mt", max_w_mm=26)
+    c.text(
+        W - m - 14,
+        16.0,
+        f"{F.digits(rng, 3, True)}{F.pick(rng, ['WF', 'BF', 'AG', 'DL'])}",
+        fnt="zh_heavy",
+        size_mm=8.0,
+        anchor="mt",
+        max_w_mm=26,
+    )
     c.hline(1.2, W - 1.2, 30.0)
     # recipient
     c.box_char(m, 32.0, "收", 5.0)
@@ -174,8 +236,13 @@ def zh_sf(c: LabelCanvas, rng: Rng) -> None:
     c.text(m, 77.0, f"月结卡号：{F.digits(rng, 10, True)}", fnt="zh", size_mm=2.6)
     c.text(m, 81.0, f"计费重量：{rng.uniform(0.3, 12):.1f}kg", fnt="zh", size_mm=2.6)
     c.text(m, 85.0, f"托寄物：{F.pick(rng, F.ZH_GOODS)}", fnt="zh", size_mm=2.6)
-    c.text(m, 89.0, f"声明价值：{int(rng.integers(0, 2000))}元  保价费用：{int(rng.integers(0, 20))}元", fnt="zh",
-           size_mm=2.6)
+    c.text(
+        m,
+        89.0,
+        f"声明价值：{int(rng.integers(0, 2000))}元  保价费用：{int(rng.integers(0, 20))}元",
+        fnt="zh",
+        size_mm=2.6,
+    )
     c.symbol(W - m - 22, 73.0, f"https://www.sf-express.example/q/{trk}", "QRCode", w_mm=21)
     c.hline(1.2, W - 1.2, 96.0)
     c.text(m, 98.0, "收件员：", fnt="zh", size_mm=2.5)
@@ -191,8 +258,17 @@ def zh_sf(c: LabelCanvas, rng: Rng) -> None:
     cap = c.text(m, y, "收方：", fnt="zh", size_mm=2.4)
     b = c.text(cap[2] + 0.8, y, rname, fnt="zh", size_mm=2.4, category="name", role="recipient")
     c.text(b[2] + 2, y, rphone, fnt="zh", size_mm=2.4, category="phone", role="recipient")
-    c.paragraph(m, y + 3.2, raddr.full, fnt="zh", size_mm=2.2, max_w_mm=W - 2 * m, category="address",
-                role="recipient", max_lines=2)
+    c.paragraph(
+        m,
+        y + 3.2,
+        raddr.full,
+        fnt="zh",
+        size_mm=2.2,
+        max_w_mm=W - 2 * m,
+        category="address",
+        role="recipient",
+        max_lines=2,
+    )
     y = 142.5
     cap = c.text(m, y, "寄方：", fnt="zh", size_mm=2.2)
     b = c.text(cap[2] + 0.8, y, sname, fnt="zh", size_mm=2.2, category="name", role="sender")
@@ -243,11 +319,15 @@ def zh_form(c: LabelCanvas, rng: Rng) -> None:
         c.text(cap[2] + 2, y - 1.2, addr.postcode, size_mm=4.2, category="postal_code", role=role, **hand)
         if role == "sender" or F.chance(rng, 0.4):
             cap = c.text(x + 32, y, "身份证号：", fnt="zh", size_mm=2.6, color=red)
-            c.text(cap[2] + 1, y - 1.0, F.zh_id_number(rng), size_mm=3.6, category="id_number", role=role, **hand)
+            c.text(
+                cap[2] + 1, y - 1.0, F.zh_id_number(rng), size_mm=3.6, category="id_number", role=role, **hand
+            )
         c.hline(x, x + mid - 8, y + 4.5, width_mm=0.2, color=red)
         cap = c.text(x, 64.0, "单位名称：", fnt="zh", size_mm=2.6, color=red)
         if F.chance(rng, 0.4):
-            c.text(cap[2] + 2, 62.8, F.pick(rng, F.ZH_SHOPS) + F.pick(rng, F.ZH_COMPANIES), size_mm=3.8, **hand)
+            c.text(
+                cap[2] + 2, 62.8, F.pick(rng, F.ZH_SHOPS) + F.pick(rng, F.ZH_COMPANIES), size_mm=3.8, **hand
+            )
     c.hline(2, W - 2, H - 22, color=red)
     c.text(m, H - 20, f"内件品名：{F.pick(rng, F.ZH_GOODS)}", fnt="zh", size_mm=2.8, color=red)
     c.text(m + 50, H - 20, f"重量：{rng.uniform(0.2, 9):.1f} 千克", fnt="zh", size_mm=2.8, color=red)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
-
 import cv2
 import numpy as np
 
 Rng = np.random.Generator
 
 CARDBOARD = [(178, 136, 92), (192, 152, 104), (165, 124, 82), (200, 165, 118), (150, 112, 74)]
-POLYBAG = [(188, 190, 196), (228, 228, 232), (52, 54, 60), (226, 170, 186), (236, 214, 120), (96, 120, 170),
-           (210, 210, 205)]
+POLYBAG = [
+    (188, 190, 196),
+    (228, 228, 232),
+    (52, 54, 60),
+    (226, 170, 186),
+    (236, 214, 120),
+    (96, 120, 170),
+    (210, 210, 205),
+]
 FLOORS = [(150, 112, 78), (186, 160, 128), (120, 120, 118), (168, 168, 160), (92, 70, 52), (200, 196, 186)]
 
 
@@ -53,7 +58,7 @@ def _texture(rng: Rng, h: int, w: int, base, kind: str) -> np.ndarray:
         # wrinkles: a few smooth ridges with specular highlights
         for _ in range(int(rng.integers(3, 7))):
             n = smooth_noise(rng, h, w, max(6, w // int(rng.integers(2, 5))))
-            ridge = np.exp(-(n * rng.uniform(3, 6)) ** 2)
+            ridge = np.exp(-((n * rng.uniform(3, 6)) ** 2))
             lum += rng.uniform(0.03, 0.09) * ridge - 0.02
         lum -= 0.05 * np.abs(smooth_noise(rng, h, w, max(6, w // 3)))
     elif kind == "floor":
@@ -67,8 +72,14 @@ def _texture(rng: Rng, h: int, w: int, base, kind: str) -> np.ndarray:
     return img * lum[..., None]
 
 
-def background(rng: Rng, W: int, H: int, label_quad: Optional[np.ndarray], small: bool,
-               extra: Optional[Tuple[np.ndarray, Rng]] = None) -> np.ndarray:
+def background(
+    rng: Rng,
+    W: int,
+    H: int,
+    label_quad: np.ndarray | None,
+    small: bool,
+    extra: tuple[np.ndarray, Rng] | None = None,
+) -> np.ndarray:
     """Full-resolution RGB uint8 scene (parcel + surroundings), without the label. ``extra``: (the quad of a
     second label, its rng): a second box is drawn under it."""
     s = 4  # work at 1/4 resolution, then upscale
@@ -86,19 +97,31 @@ def background(rng: Rng, W: int, H: int, label_quad: Optional[np.ndarray], small
         ext = np.abs(q - q.mean(0)).max(0)
         half = ext * (rng.uniform(1.5, 2.1) if small else rng.uniform(1.3, 2.6))
     v = np.array([-u[1], u[0]])
-    box = np.array([c - u * half[0] - v * half[1], c + u * half[0] - v * half[1],
-                    c + u * half[0] + v * half[1], c - u * half[0] + v * half[1]])
+    box = np.array(
+        [
+            c - u * half[0] - v * half[1],
+            c + u * half[0] - v * half[1],
+            c + u * half[0] + v * half[1],
+            c - u * half[0] + v * half[1],
+        ]
+    )
     poly = rng.random() < 0.3 and not small
-    surf = _texture(rng, h, w, (POLYBAG if poly else CARDBOARD)[int(rng.integers(5))],
-                    "polybag" if poly else "cardboard")
+    surf = _texture(
+        rng, h, w, (POLYBAG if poly else CARDBOARD)[int(rng.integers(5))], "polybag" if poly else "cardboard"
+    )
     img = floor
     if small:
         # doorstep: door mat and a wall strip
         mat = box.mean(0) + (box - box.mean(0)) * 1.7
         _fill_poly(img, mat, (60, 58, 56), 0.95, 1.5)
         wall_h = rng.uniform(0.1, 0.25) * h
-        _fill_poly(img, np.array([[0, 0], [w, 0], [w, wall_h], [0, wall_h * rng.uniform(0.8, 1.2)]]),
-                   (215, 210, 200), 1.0, 1.0)
+        _fill_poly(
+            img,
+            np.array([[0, 0], [w, 0], [w, wall_h], [0, wall_h * rng.uniform(0.8, 1.2)]]),
+            (215, 210, 200),
+            1.0,
+            1.0,
+        )
     if extra is not None:  # a second parcel under the second label
         q2, r2 = extra
         q2 = q2 / s
@@ -122,10 +145,18 @@ def background(rng: Rng, W: int, H: int, label_quad: Optional[np.ndarray], small
         width = rng.uniform(0.035, 0.07) * max(w, h)
         p0 = c + across * off - along * max(w, h) * 2
         p1 = c + across * off + along * max(w, h) * 2
-        strip = np.array([p0 - across * width / 2, p1 - across * width / 2, p1 + across * width / 2,
-                          p0 + across * width / 2])
+        strip = np.array(
+            [
+                p0 - across * width / 2,
+                p1 - across * width / 2,
+                p1 + across * width / 2,
+                p0 + across * width / 2,
+            ]
+        )
         tape = _aa_mask((h, w), strip) * mask
-        col = np.asarray([(196, 160, 104), (230, 228, 220), (210, 190, 150)][int(rng.integers(3))], np.float32)
+        col = np.asarray(
+            [(196, 160, 104), (230, 228, 220), (210, 190, 150)][int(rng.integers(3))], np.float32
+        )
         img += (col - img) * (tape * 0.55)[..., None]
         img += 18 * tape[..., None] * (0.5 + 0.5 * smooth_noise(rng, h, w, 12))[..., None]
     # clutter outside the box
@@ -135,7 +166,9 @@ def background(rng: Rng, W: int, H: int, label_quad: Optional[np.ndarray], small
             continue
         r1, r2 = rng.uniform(0.03, 0.12) * w, rng.uniform(0.02, 0.08) * w
         col = rng.uniform(30, 220, 3)
-        ell = cv2.ellipse2Poly((int(cc[0]), int(cc[1])), (int(r1), int(r2)), int(rng.uniform(0, 180)), 0, 360, 10)
+        ell = cv2.ellipse2Poly(
+            (int(cc[0]), int(cc[1])), (int(r1), int(r2)), int(rng.uniform(0, 180)), 0, 360, 10
+        )
         _fill_poly(img, ell.astype(np.float64) + shift * 0.2, (0, 0, 0), 0.3, 4)
         _fill_poly(img, ell.astype(np.float64), col, 1.0, 0.8)
     small_u8 = np.clip(img + 0.5, 0, 255).astype(np.uint8)
@@ -152,7 +185,7 @@ def apply_gain(img: np.ndarray, g: np.ndarray, cast: np.ndarray) -> np.ndarray:
     return cv2.multiply(img, g8, scale=1.0 / f)
 
 
-def gain_field(rng: Rng, W: int, H: int, shadow_quad: Optional[np.ndarray], lowlight: bool) -> np.ndarray:
+def gain_field(rng: Rng, W: int, H: int, shadow_quad: np.ndarray | None, lowlight: bool) -> np.ndarray:
     """Multiplicative lighting (exposure, gradient, vignetting, optional cast shadow) at 1/8 size."""
     s = 8
     w, h = max(2, W // s), max(2, H // s)
@@ -161,7 +194,7 @@ def gain_field(rng: Rng, W: int, H: int, shadow_quad: Optional[np.ndarray], lowl
     yy = yy / h - 0.5
     ang = rng.uniform(0, 2 * np.pi)
     g = rng.uniform(0.92, 1.04) * (1 + rng.uniform(0.05, 0.18) * (xx * np.cos(ang) + yy * np.sin(ang)) * 2)
-    g *= 1 - rng.uniform(0.08, 0.28) * (xx ** 2 + yy ** 2) * 2
+    g *= 1 - rng.uniform(0.08, 0.28) * (xx**2 + yy**2) * 2
     if shadow_quad is not None:
         m = _aa_mask((h, w), shadow_quad / s)
         m = cv2.GaussianBlur(m, (0, 0), rng.uniform(1.5, 5.0))
@@ -184,8 +217,9 @@ def shadow_polygon(rng: Rng, label_quad: np.ndarray) -> np.ndarray:
     return np.array([edge - n * ext * 4, edge + n * ext * 4 + d * wob, far + n * ext * 4, far - n * ext * 4])
 
 
-def noise_field(rng: Rng, H: int, W: int, sigma: float, tile: int = 512, corr: float = 0.0,
-                channels: int = 1) -> np.ndarray:
+def noise_field(
+    rng: Rng, H: int, W: int, sigma: float, tile: int = 512, corr: float = 0.0, channels: int = 1
+) -> np.ndarray:
     """Zero-mean Gaussian-like noise (float32, H x W [x C]) tiled from one random tile at a random offset:
     far cheaper than drawing 12 M normals, and not visibly periodic under the photo content. ``corr``
     blurs the tile (spatially correlated noise, like demosaicing and denoising leave)."""
@@ -197,7 +231,7 @@ def noise_field(rng: Rng, H: int, W: int, sigma: float, tile: int = 512, corr: f
     t *= sigma
     big = np.tile(t, (H // tile + 2, W // tile + 2, 1))
     oy, ox = int(rng.integers(0, tile)), int(rng.integers(0, tile))
-    out = big[oy:oy + H, ox:ox + W]
+    out = big[oy : oy + H, ox : ox + W]
     return out[..., 0] if channels == 1 else out
 
 
@@ -214,8 +248,8 @@ def add_noise(rng: Rng, img: np.ndarray, sigma: float, chroma: float, tile: int 
     neg = np.clip(-n, 0, 255).astype(np.uint8)
     oy, ox = int(rng.integers(0, tile)), int(rng.integers(0, tile))
     reps = (H // tile + 2, W // tile + 2, 1)
-    out = cv2.add(img, np.tile(pos, reps)[oy:oy + H, ox:ox + W])
-    return cv2.subtract(out, np.tile(neg, reps)[oy:oy + H, ox:ox + W])
+    out = cv2.add(img, np.tile(pos, reps)[oy : oy + H, ox : ox + W])
+    return cv2.subtract(out, np.tile(neg, reps)[oy : oy + H, ox : ox + W])
 
 
 def motion_kernel(length: float, angle: float) -> np.ndarray:
@@ -227,8 +261,12 @@ def motion_kernel(length: float, angle: float) -> np.ndarray:
         x, y = c + t * dx, c + t * dy
         x0, y0 = int(np.floor(x)), int(np.floor(y))
         fx, fy = x - x0, y - y0
-        for (xi, yi, wgt) in ((x0, y0, (1 - fx) * (1 - fy)), (x0 + 1, y0, fx * (1 - fy)),
-                              (x0, y0 + 1, (1 - fx) * fy), (x0 + 1, y0 + 1, fx * fy)):
+        for xi, yi, wgt in (
+            (x0, y0, (1 - fx) * (1 - fy)),
+            (x0 + 1, y0, fx * (1 - fy)),
+            (x0, y0 + 1, (1 - fx) * fy),
+            (x0 + 1, y0 + 1, fx * fy),
+        ):
             if 0 <= xi < L and 0 <= yi < L:
                 k[yi, xi] += wgt
     return k / k.sum()
@@ -243,7 +281,7 @@ def thermal_print(rng: Rng, rgb: np.ndarray, paper, ppm: float, strength: float 
     cols = np.zeros(w, np.float32)
     for _ in range(int(rng.integers(0, 4))):
         x = int(rng.integers(0, w))
-        cols[x:x + max(1, int(ppm * rng.uniform(0.1, 0.25)))] = rng.uniform(0.25, 0.45)
+        cols[x : x + max(1, int(ppm * rng.uniform(0.1, 0.25)))] = rng.uniform(0.25, 0.45)
     fade *= strength
     fade += cols[None, :] * strength
     np.clip(fade, 0, 0.6, out=fade)

@@ -17,13 +17,17 @@ def _render(payload: str, fmt: str) -> bytes:
         kwargs["options"] = "ecLevel=M"
     try:
         bc = zxingcpp.create_barcode(payload, f, **kwargs)
-    except Exception:  # older/newer option names: fall back to defaults
+    except (TypeError, ValueError, RuntimeError):  # older/newer option names: fall back to defaults
         bc = zxingcpp.create_barcode(payload, f)
     img = np.asarray(zxingcpp.write_barcode_to_image(bc, scale=1, add_hrt=False, add_quiet_zones=False))
     if img.ndim == 3:
         img = img[..., 0]
     dark = img < 128
-    return np.packbits(dark).tobytes() + dark.shape[0].to_bytes(4, "little") + dark.shape[1].to_bytes(4, "little")
+    return (
+        np.packbits(dark).tobytes()
+        + dark.shape[0].to_bytes(4, "little")
+        + dark.shape[1].to_bytes(4, "little")
+    )
 
 
 def render_symbol(payload: str, fmt: str) -> np.ndarray:
@@ -33,5 +37,5 @@ def render_symbol(payload: str, fmt: str) -> np.ndarray:
     w = int.from_bytes(raw[-4:], "little")
     dark = np.unpackbits(np.frombuffer(raw[:-8], np.uint8))[: h * w].reshape(h, w).astype(bool)
     if fmt in ("Code128", "Code39", "Code93", "ITF", "Codabar", "EAN13"):
-        dark = dark[dark.shape[0] // 2: dark.shape[0] // 2 + 1]
+        dark = dark[dark.shape[0] // 2 : dark.shape[0] // 2 + 1]
     return dark

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-CATEGORIES = ("name", "phone", "address", "id_number", "tracking_number", "email", "postal_code", "barcode",
-              "qrcode", "other")
+CATEGORIES = (
+    "name",
+    "phone",
+    "address",
+    "id_number",
+    "tracking_number",
+    "email",
+    "postal_code",
+    "barcode",
+    "qrcode",
+    "other",
+)
 SENSITIVE_CATEGORIES = CATEGORIES[:-1]
 ROLES = ("recipient", "sender", "none")
 
@@ -13,8 +23,19 @@ TRUTH_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "parcel photo ground truth",
     "type": "object",
-    "required": ["image", "width", "height", "seed", "layout", "locale", "set", "conditions", "gps",
-                 "exif_orientation", "items"],
+    "required": [
+        "image",
+        "width",
+        "height",
+        "seed",
+        "layout",
+        "locale",
+        "set",
+        "conditions",
+        "gps",
+        "exif_orientation",
+        "items",
+    ],
     "properties": {
         "image": {"type": "string"},
         "width": {"type": "integer", "minimum": 1},
@@ -28,17 +49,22 @@ TRUTH_SCHEMA = {
         "exif_orientation": {"enum": [1, 2, 3, 4, 5, 6, 7, 8]},
         "size": {"type": "string"},
         "format": {"enum": ["JPEG", "PNG"]},
-        "label_quad": {"oneOf": [{"type": "null"}, {"type": "array", "items": _POINT, "minItems": 4,
-                                                     "maxItems": 4}]},
-        "label_quads": {"type": "array", "items": {"type": "array", "items": _POINT, "minItems": 4,
-                                                    "maxItems": 4}},
+        "label_quad": {
+            "oneOf": [{"type": "null"}, {"type": "array", "items": _POINT, "minItems": 4, "maxItems": 4}]
+        },
+        "label_quads": {
+            "type": "array",
+            "items": {"type": "array", "items": _POINT, "minItems": 4, "maxItems": 4},
+        },
         "layouts": {"type": "array", "items": {"type": "string"}},
         "items": {
             "type": "array",
-            "label_quads": {"type": "array", "items": {"type": "array", "items": _POINT, "minItems": 4,
-                                                    "maxItems": 4}},
-        "layouts": {"type": "array", "items": {"type": "string"}},
-        "items": {
+            "label_quads": {
+                "type": "array",
+                "items": {"type": "array", "items": _POINT, "minItems": 4, "maxItems": 4},
+            },
+            "layouts": {"type": "array", "items": {"type": "string"}},
+            "items": {
                 "type": "object",
                 "required": ["id", "kind", "text", "category", "role", "sensitive", "polygon"],
                 "properties": {
@@ -54,8 +80,10 @@ TRUTH_SCHEMA = {
                     "source": {"enum": ["label", "label2", "sticker"]},
                 },
                 "allOf": [
-                    {"if": {"properties": {"kind": {"const": "symbol"}}},
-                     "then": {"required": ["symbology", "payload"]}},
+                    {
+                        "if": {"properties": {"kind": {"const": "symbol"}}},
+                        "then": {"required": ["symbology", "payload"]},
+                    },
                 ],
             },
         },
