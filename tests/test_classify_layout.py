@@ -270,3 +270,20 @@ def test_sixty_lines_classify_quickly():
     t0 = time.perf_counter()
     classify(lines, [])
     assert time.perf_counter() - t0 < 0.2  # ~10-20 ms idle; loose for a shared 2-core box
+
+
+def test_no_recognised_text_outlives_the_call(caplog):
+    import logging
+
+    from redact.classify import layout, text
+
+    lines = waybill()
+    with caplog.at_level(logging.DEBUG, logger="redact.classify"):
+        f = classify(lines, SYMS)
+    assert f
+    assert layout._scan_cached.cache_info().currsize == 0
+    assert text.digitize.cache_info().currsize == 0 and text.compact_map.cache_info().currsize == 0
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    for ln in lines:
+        for piece in ("13812345678", "张伟", "欧阳娜娜", "浙江省"):
+            assert piece not in logged
