@@ -189,6 +189,9 @@ def _address_hits(U: str) -> List[Hit]:
             continue  # a five-digit house number, not a German postcode
         out.append(Hit(m.start("zip"), m.end("zip"), Category.POSTAL_CODE, "de_postcode", priority=53, score=0.8))
         out.append(Hit(m.start("city"), m.end("city"), Category.ADDRESS, "city_de", priority=33, score=0.7))
+    m = re.fullmatch(r"\s*(\d{5}(?:\s?-\s?\d{4})?)\s*", U)
+    if m:  # a ZIP alone on a line (the big routing ZIP of FedEx/UPS labels)
+        out.append(Hit(m.start(1), m.end(1), Category.POSTAL_CODE, "zip_alone", priority=50, score=0.75))
     instate = IN_STATE.search(U)
     for m in IN_PIN.finditer(U):
         ctx = U[max(0, m.start() - 40):m.start()]
