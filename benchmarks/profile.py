@@ -47,11 +47,13 @@ def profile(photo: Path, runs: int = 3) -> Dict[str, Any]:
     cold = time.perf_counter() - t
     order: List[str] = list(res.report.timings)
     per: Dict[str, List[float]] = {k: [] for k in order}
-    walls = []
+    walls, cpus = [], []
+    load = os.getloadavg()[0]
     for _ in range(max(1, runs)):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         res = r.redact(str(photo), name=photo.name)
         walls.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
         for k, v in res.report.timings.items():
             per.setdefault(k, []).append(float(v))
             if k not in order:
@@ -68,6 +70,8 @@ def profile(photo: Path, runs: int = 3) -> Dict[str, Any]:
         "runs": runs,
         "cold_total": round(cold, 3),
         "wall_median": round(statistics.median(walls), 3),
+        "cpu_median": round(statistics.median(cpus), 3),  # CPU seconds of all threads of one warm run
+        "loadavg": [round(load, 1), round(os.getloadavg()[0], 1)],
         "stages": stages,
         "fields": len(res.report.fields),
         "masks": len(res.report.masks),
@@ -91,7 +95,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     res["git"] = git_commit()
     total = res["stages"].get("total") or sum(res["stages"].values())
     print(f"{res['photo']} {res['width']}x{res['height']}: cold {res['cold_total']:.2f} s, warm median "
-          f"{res['wall_median']:.2f} s, peak {res['peak_rss_mb']:.0f} MB")
+          f"{res['wall_median']:.2f} s ({res['cpu_median']:.2f} CPU s), peak {res['peak_rss_mb']:.0f} MB, "
+          f"load average {res['loadavg']}")
     for k, v in res["stages"].items():
         print(f"  {k:<12} {v:8.3f} s  {100 * v / total if total else 0:5.1f} %")
     if not a.no_publish:
