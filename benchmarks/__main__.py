@@ -121,12 +121,13 @@ def generator_stamp() -> str:
     return _hash_files(_py_files(ROOT / "benchmarks" / "generator", ROOT / "benchmarks" / "generate.py"))
 
 
-def ensure_photos(set_name: str, seed: Optional[int], photos: Optional[Path], workers: int = 2) -> Path:
+def ensure_photos(set_name: str, seed: Optional[int], photos: Optional[Path], workers: int = 2,
+                  max_photos: int = 0) -> Path:
     """The photo folder for this set (generated once per generator version + seed, then reused)."""
     if photos is not None:
         return photos
-    stamp = f"{set_name}|seed={seed}|gen={generator_stamp()}"
-    d = PHOTOS / (set_name if seed is None else f"{set_name}-s{seed}")
+    stamp = f"{set_name}|seed={seed}|max={max_photos}|gen={generator_stamp()}"
+    d = PHOTOS / ((set_name if seed is None else f"{set_name}-s{seed}") + (f"-first{max_photos}" if max_photos else ""))
     mark = d / ".generated"
     if mark.exists() and mark.read_text() == stamp:
         return d
@@ -140,6 +141,8 @@ def ensure_photos(set_name: str, seed: Optional[int], photos: Optional[Path], wo
         cmd += ["--seed", str(seed)]
     if workers > 1:
         cmd += ["--workers", str(workers)]
+    if max_photos:
+        cmd += ["--limit", str(max_photos)]
     env = dict(os.environ, OMP_NUM_THREADS="1")
     t = time.perf_counter()
     log.info("generating the %s set (%s)", set_name, " ".join(cmd[2:]))
@@ -218,7 +221,7 @@ def cmd_run(a: argparse.Namespace) -> int:
 
     t_start = time.perf_counter()
     set_name = a.set
-    photos = ensure_photos(set_name, a.seed, Path(a.photos) if a.photos else None, a.gen_workers)
+    photos = ensure_photos(set_name, a.seed, Path(a.photos) if a.photos else None, a.gen_workers, a.max_photos)
     truths = load_truth(photos)
     if not truths:
         log.error("no photos with truth in %s", photos)
@@ -267,6 +270,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         "machine": machine(),
         "command": "python -m benchmarks " + " ".join(sys.argv[1:]),
         "photos": len(all_names),
+        "max_photos": a.max_photos or None,
         "photo_sets": _count([t.set for t in truths]),
         "common_photos": len(common),
         "limits": {k: v for k, v in limits.items() if k in tools},
@@ -395,7 +399,8 @@ def _load_note(tools: Dict[str, Any]) -> str:
 def _set_section(doc: Dict[str, Any]) -> List[str]:
     tools = doc["tools"]
     ps = ", ".join(f"{v} {k}" for k, v in sorted(doc.get("photo_sets", {}).items()))
-    out = [f"## The {doc['set']} set: {doc['photos']} photos ({ps})", "",
+    part = f" (a partial run: the first {doc['max_photos']} photos of the set)" if doc.get("max_photos") else ""
+    out = [f"## The {doc['set']} set: {doc['photos']} photos ({ps}){part}", "",
            f"Run {doc['date']} at commit `{doc['git']}` with `{doc['command']}` "
            f"({doc.get('workers', 1)} process(es) per tool, {doc['wall_seconds'] / 60:.1f} min wall for the whole run)."
            + _load_note(tools), ""]
@@ -499,6 +504,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     r.add_argument("--workers", type=int, default=1, help="processes per tool (1 = honest s/photo)")
     r.add_argument("--score-workers", type=int, default=2)
     r.add_argument("--gen-workers", type=int, default=2, help="processes generating the photos")
+    r.add_argument("--max-photos", type=int, default=0,
+                   help="only the first N photos of the set (a partial run; the report says so)")
     r.add_argument("--limit", action="append", metavar="TOOL=N",
                    help="run TOOL on N evenly spread photos (N=all for every photo); repeatable")
     r.add_argument("--fresh", action="store_true", help="discard previous outputs of these tools")
