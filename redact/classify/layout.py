@@ -409,6 +409,27 @@ def _neighbour_rules(ls: List[_Line]) -> None:
             if B.role == Role.UNKNOWN:
                 B.role = A.role
             break
+    # an address split by the reader into pieces on one row (curved labels, wide gaps): the pieces beside it
+    for A in ls:
+        if not any(h.category == Category.ADDRESS and h.sensitive for h in A.hits):
+            continue
+        for B in ls:
+            if B is A or not _same_row(A, B) or B.zh != A.zh:
+                continue
+            gap = B.x0 - A.x1 if B.x0 >= A.x1 - 0.5 * A.h else A.x0 - B.x1
+            if gap < -0.5 * A.h or gap > 1.5 * max(A.h, B.h):
+                continue
+            rest = _uncovered(B.text, [h for h in B.hits if h.sensitive or h.rule == "caption"])
+            core = _meaningful(rest)
+            if not core or len(core) > 40 or B.caption_role is not None or _foreign_caption(B.text):
+                continue
+            if A.zh and (zh._KEEP_TEXT.search(core) or zh._HUB.search(core)):
+                continue
+            if not A.zh and en._KEEP_WORDS.search(core.upper()):
+                continue
+            s = len(rest) - len(rest.lstrip())
+            B.hits = _add(B.hits, Hit(s, len(rest.rstrip()), Category.ADDRESS, "address_piece", role=A.role,
+                                      priority=5, score=0.6), B.text)
     for b_pos, b in enumerate(order):
         B = ls[b]
         if B.zh or not (en.looks_like_street(B.text)):
