@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -46,7 +46,7 @@ class _Group:
     y0: int
     x1: int
     y1: int
-    members: Tuple[int, ...]
+    members: tuple[int, ...]
 
 
 def _cv2():
@@ -139,15 +139,15 @@ def _rasterize(polys: Sequence[np.ndarray], x0: int, y0: int, h: int, w: int) ->
     return cv2.dilate(m, np.ones((3, 3), np.uint8))
 
 
-def _groups(polys: Sequence[np.ndarray], margins: Sequence[int], width: int, height: int) -> List[_Group]:
+def _groups(polys: Sequence[np.ndarray], margins: Sequence[int], width: int, height: int) -> list[_Group]:
     rects = []
     for i, (p, mg) in enumerate(zip(polys, margins)):
         if len(p) == 0:
             continue
-        x0 = int(math.floor(p[:, 0].min())) - mg - 1
-        y0 = int(math.floor(p[:, 1].min())) - mg - 1
-        x1 = int(math.ceil(p[:, 0].max())) + mg + 2
-        y1 = int(math.ceil(p[:, 1].max())) + mg + 2
+        x0 = math.floor(p[:, 0].min()) - mg - 1
+        y0 = math.floor(p[:, 1].min()) - mg - 1
+        x1 = math.ceil(p[:, 0].max()) + mg + 2
+        y1 = math.ceil(p[:, 1].max()) + mg + 2
         x0, y0 = max(0, x0), max(0, y0)
         x1, y1 = min(width, x1), min(height, y1)
         if x1 <= x0 or y1 <= y0:
@@ -157,7 +157,7 @@ def _groups(polys: Sequence[np.ndarray], margins: Sequence[int], width: int, hei
     changed = True
     while changed:
         changed = False
-        out: List[list] = []
+        out: list[list] = []
         for r in rects:
             for o in out:
                 if r[0] < o[2] and o[0] < r[2] and r[1] < o[3] and o[1] < r[3]:
@@ -185,7 +185,7 @@ def _ring_colour(crop: np.ndarray, ring: np.ndarray) -> np.ndarray:
     return np.array(med, np.float32)
 
 
-def _smooth_field(work: np.ndarray, known: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
+def _smooth_field(work: np.ndarray, known: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Push-pull interpolation of the known (outside) pixels, at ``size`` = (w, h). float32 hxwx3.
 
     ``work`` is zero on every masked pixel and the weights are ``known`` (0 there), so the field under the
@@ -231,7 +231,7 @@ def _to_u8(a: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(a), 0, 255).astype(np.uint8)
 
 
-def _look(style: Style, work: Optional[np.ndarray], known: np.ndarray, ring: np.ndarray, th: float,
+def _look(style: Style, work: np.ndarray | None, known: np.ndarray, ring: np.ndarray, th: float,
           rng: np.random.Generator, short: float = 1e9) -> np.ndarray:
     """The style's look over the whole crop (uint8 hxwx3), from destroyed pixels, the ring and the seed."""
     cv2 = _cv2()
@@ -260,7 +260,7 @@ def _look(style: Style, work: Optional[np.ndarray], known: np.ndarray, ring: np.
     # BLUR: a smooth field from the surroundings plus blurred random texture, built at low resolution
     s = float(max(2.0, min(40.0, 0.35 * th)))
     cell = max(1.0, s / 2.0)
-    lw, lh = max(2, int(math.ceil(w / cell))), max(2, int(math.ceil(h / cell)))
+    lw, lh = max(2, math.ceil(w / cell)), max(2, math.ceil(h / cell))
     field = _smooth_field(work, known, (lw, lh))
     tex = _lum_noise(rng, lh, lw, 1.0, chroma=0.1)
     tex = cv2.GaussianBlur(tex, (0, 0), 1.2).reshape(lh, lw, 3)
@@ -315,8 +315,8 @@ def render(
     masks: Sequence[Polygon],
     style: Style | str,
     *,
-    text_heights: Optional[Sequence[Optional[float]]] = None,
-    seed: Optional[int] = None,
+    text_heights: Sequence[float | None] | None = None,
+    seed: int | None = None,
 ) -> np.ndarray:
     """Return a new HxWx3 uint8 image with every mask polygon destroyed, then drawn in ``style``.
 
@@ -332,13 +332,13 @@ def render(
         return out
     H, W = pixels.shape[:2]
     polys = [_as_array(p) for p in masks]
-    heights: List[float] = []
+    heights: list[float] = []
     for i, p in enumerate(polys):
         t = None
         if text_heights is not None and i < len(text_heights):
             t = text_heights[i]
         heights.append(float(t) if t and t > 0 else _estimate_height(p))
-    margins = [int(math.ceil(max(2, min(12, 0.3 * t)) + _feather_px(style, t) + 3)) for t in heights]
+    margins = [math.ceil(max(2, min(12, 0.3 * t)) + _feather_px(style, t) + 3) for t in heights]
     rng = np.random.default_rng(None if seed is None else int(seed) % (2**63))
     for g in _groups(polys, margins, W, H):
         gp = [polys[i] for i in g.members if len(polys[i]) >= 1]  # lines and points: their pixels

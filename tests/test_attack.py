@@ -12,8 +12,8 @@ that were destroyed first.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Callable, List, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from functools import cache, lru_cache
 
 import cv2
 import numpy as np
@@ -43,7 +43,7 @@ def draw(text: str) -> np.ndarray:
     return np.asarray(im, np.float32)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _glyph(i: int, d: str) -> np.ndarray:
     im = Image.new("L", CANVAS, int(PAPER))
     ImageDraw.Draw(im).text((X0 + 18 * i, Y0), d, font=_font(), fill=int(INK))
@@ -58,21 +58,21 @@ def compose(text: str) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def text_box() -> Tuple[int, int, int, int]:
+def text_box() -> tuple[int, int, int, int]:
     im = Image.new("L", CANVAS, 0)
     d = ImageDraw.Draw(im)
     x0, y0, x1, y1 = d.textbbox((X0, Y0), "0" * N_DIGITS, font=_font())
     return int(x0), int(y0), int(x1), int(y1)
 
 
-def mask_polygon() -> Tuple[Tuple[float, float], ...]:
+def mask_polygon() -> tuple[tuple[float, float], ...]:
     x0, y0, x1, y1 = text_box()
     pad = 0.3 * (y1 - y0)
     return ((x0 - pad, y0 - pad), (x1 + pad, y0 - pad), (x1 + pad, y1 + pad), (x0 - pad, y1 + pad))
 
 
 @lru_cache(maxsize=1)
-def _box_px() -> Tuple[int, int, int, int]:
+def _box_px() -> tuple[int, int, int, int]:
     p = np.asarray(mask_polygon())
     x0, y0 = np.floor(p.min(0)).astype(int)
     x1, y1 = np.ceil(p.max(0)).astype(int)
@@ -80,7 +80,7 @@ def _box_px() -> Tuple[int, int, int, int]:
 
 
 def text_height() -> float:
-    x0, y0, x1, y1 = text_box()
+    _, y0, _, y1 = text_box()
     return float(y1 - y0)
 
 
@@ -146,7 +146,7 @@ def beam_attack(observed: np.ndarray, transform: Callable[[np.ndarray], np.ndarr
     """Recover N_DIGITS digits from ``observed`` by rendering candidates and matching transformed pixels."""
     x0, y0, x1, y1 = _box_px()
     obs = observed[y0:y1]
-    beams: List[Tuple[float, str]] = [(0.0, "")]
+    beams: list[tuple[float, str]] = [(0.0, "")]
     for i in range(N_DIGITS):
         xe = max(x0 + 1, min(x1, _compare_until(i, kind))) if i < N_DIGITS - 1 else x1
         scored = []
@@ -166,7 +166,7 @@ def digit_accuracy(secrets: Sequence[str], guesses: Sequence[str]) -> float:
     return hits / sum(len(s) for s in secrets)
 
 
-def _secrets(n: int, seed: int) -> List[str]:
+def _secrets(n: int, seed: int) -> list[str]:
     rng = np.random.default_rng(seed)
     return ["".join(rng.choice(list("0123456789"), N_DIGITS)) for _ in range(n)]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
 
 import cv2
 import numpy as np
@@ -27,11 +26,11 @@ PAPER = (244, 242, 235)
 class Item:
     value: str
     kind: str  # "text" | "symbol"
-    polygon: Tuple[Tuple[float, float], ...]
+    polygon: tuple[tuple[float, float], ...]
     height: float
 
 
-def _pad_box(x0, y0, x1, y1, pad) -> Tuple[Tuple[float, float], ...]:
+def _pad_box(x0, y0, x1, y1, pad) -> tuple[tuple[float, float], ...]:
     return ((x0 - pad, y0 - pad), (x1 + pad, y0 - pad), (x1 + pad, y1 + pad), (x0 - pad, y1 + pad))
 
 
@@ -44,7 +43,7 @@ def make_label(
     gray: bool = False,
     seed: int = 0,
     angle: float = 0.0,
-) -> Tuple[np.ndarray, Dict[str, Item]]:
+) -> tuple[np.ndarray, dict[str, Item]]:
     """A waybill-like label on cardboard, with its personal items and padded mask polygons."""
     import zxingcpp
 
@@ -56,7 +55,7 @@ def make_label(
     d.rectangle((40, 30, W - 40, H - 30), fill=paper)
     font = ImageFont.truetype(FONT, 34)
     ink = (25, 25, 25)
-    items: Dict[str, Item] = {}
+    items: dict[str, Item] = {}
 
     def field(key: str, caption: str, value: str, x: int, y: int) -> None:
         d.text((x, y), caption, font=font, fill=ink)
@@ -99,7 +98,7 @@ def make_label(
     return a, items
 
 
-def masks_of(items: Dict[str, Item]) -> Tuple[List, List[float]]:
+def masks_of(items: dict[str, Item]) -> tuple[list, list[float]]:
     return [it.polygon for it in items.values()], [it.height for it in items.values()]
 
 
@@ -359,7 +358,7 @@ def test_ocr_cannot_read_masked_text(label, ocr, style):
         assert not _leaks(it.value, text), (style.value, k)
 
 
-def _decode(img: np.ndarray, thorough: bool = True) -> List[str]:
+def _decode(img: np.ndarray, thorough: bool = True) -> list[str]:
     import zxingcpp
 
     gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
@@ -466,7 +465,7 @@ def test_generator_photo_nothing_readable(gen_photo, ocr, style):
     leaked = [k for k in ids if _leaks(items[k].value, text, n=min(4, len(items[k].value)))]
     assert leaked == [], (style.value, leaked)
     found = _decode(out, thorough=False)
-    for k, it in items.items():
+    for it in items.values():
         if it.kind == "symbol":
             found += _decode(_crop2x(out, it.polygon, 20))
     payloads = [it.value for it in items.values() if it.kind == "symbol" and it.value]
