@@ -76,21 +76,27 @@ class Curve:
         return np.stack([v2, u2], 1)
 
     def inverse_maps(self, out_w: int, out_h: int, ox: float, oy: float):
-        """Maps for cv2.remap: output pixel (curved plane, shifted by (ox, oy)) -> label pixel."""
-        xs = np.arange(out_w, dtype=np.float32) - np.float32(ox)
-        ys = np.arange(out_h, dtype=np.float32) - np.float32(oy)
+        """Maps for cv2.remap: output pixel (curved plane, shifted by (ox, oy)) -> label pixel, and the
+        cylinder angle per pixel (for shading). Solved on a half-resolution grid placed exactly where
+        cv2.resize's linear interpolation expects its samples, then upsampled (the maps are smooth).
+        Points outside the label map outside it too (no mask needed: the alpha remap gives 0 there)."""
+        sw, sh = (out_w + 1) // 2, (out_h + 1) // 2
+        xs = (np.arange(sw, dtype=np.float32) + 0.5) * np.float32(out_w / sw) - 0.5 - np.float32(ox)
+        ys = (np.arange(sh, dtype=np.float32) + 0.5) * np.float32(out_h / sh) - 0.5 - np.float32(oy)
         X, Y = np.meshgrid(xs, ys)
         if self.axis == "x":
-            u, v, valid = self._inv(X, Y, self.cx)
+            u, v, _ = self._inv(X, Y, self.cx)
             mx, my = u, v
             th = np.arcsin(np.clip((X - self.cx) / self.radius, -1, 1))
         else:
-            u, v, valid = self._inv(Y, X, self.cy)
+            u, v, _ = self._inv(Y, X, self.cy)
             mx, my = v, u
             th = np.arcsin(np.clip((Y - self.cy) / self.radius, -1, 1))
-        mx = np.where(valid, mx, -10).astype(np.float32)
-        my = np.where(valid, my, -10).astype(np.float32)
-        return mx, my, th.astype(np.float32)
+
+        def up(a: np.ndarray) -> np.ndarray:
+            return cv2.resize(a.astype(np.float32), (out_w, out_h), interpolation=cv2.INTER_LINEAR)
+
+        return up(mx), up(my), up(th)
 
     def extent(self, w: int, h: int) -> tuple[float, float, float, float]:
         """Bounding box of the curved label (x0, y0, x1, y1) in curved-plane coordinates."""
@@ -226,9 +232,9 @@ class Crumple:
         ow, oh = self.w + 2 * m, self.h + 2 * m
         # solve on a half-resolution grid (the displacement is smooth), then upsample the maps
         sw, sh = (ow + 1) // 2, (oh + 1) // 2
-        bx, by = np.meshgrid(
-            np.linspace(-m, ow - 1 - m, sw, dtype=np.float32),
-            np.linspace(-m, oh - 1 - m, sh, dtype=np.float32),
+        bx, by = np.meshgrid(  # sample positions exactly where cv2.resize (linear) expects them
+            (np.arange(sw, dtype=np.float32) + 0.5) * np.float32(ow / sw) - 0.5 - m,
+            (np.arange(sh, dtype=np.float32) + 0.5) * np.float32(oh / sh) - 0.5 - m,
         )
         ax, ay = bx.copy(), by.copy()
         for _ in range(iters):
