@@ -36,6 +36,7 @@ from .types import Polygon, Style
 log = logging.getLogger(__name__)
 
 _SHIFT = 4  # fixed-point bits for sub-pixel polygon rasterisation
+_FIELD_MAX_CELLS = 250_000  # the smooth surrounding field is never computed on more cells than this
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,12 @@ def _smooth_field(work: np.ndarray, known: np.ndarray, size: tuple[int, int]) ->
     """
     cv2 = _cv2()
     h, w = known.shape
+    cap = _FIELD_MAX_CELLS
+    if size[0] * size[1] > cap:  # the field is smooth: compute it coarser, then upsample
+        k = math.sqrt(cap / (size[0] * size[1]))
+        coarse = (max(1, int(size[0] * k)), max(1, int(size[1] * k)))
+        f = _smooth_field(work, known, coarse)
+        return cv2.resize(f, size, interpolation=cv2.INTER_LINEAR).reshape(size[1], size[0], 3)
     if size != (w, h):
         val = cv2.resize(work, size, interpolation=cv2.INTER_AREA).astype(np.float32)
         wgt = cv2.resize(known * np.uint8(255), size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
@@ -252,6 +259,7 @@ def _look(style: Style, work: np.ndarray | None, known: np.ndarray, ring: np.nda
     if style is Style.PIXELATE:
         # blocks of about half the text height; at least ~3 blocks across the mask's short side
         b = int(max(4, min(48, round(0.45 * th), round(short / 3))))
+        b = max(b, math.ceil(math.sqrt(h * w / _FIELD_MAX_CELLS)))  # huge groups: at most that many blocks
         bh, bw = -(-h // b), -(-w // b)
         field = _smooth_field(work, known, (bw, bh))
         small = 0.5 * field + 0.5 * ring + _lum_noise(rng, bh, bw, 18.0, chroma=0.06)
@@ -259,7 +267,7 @@ def _look(style: Style, work: np.ndarray | None, known: np.ndarray, ring: np.nda
         return np.ascontiguousarray(big[:h, :w])
     # BLUR: a smooth field from the surroundings plus blurred random texture, built at low resolution
     s = float(max(2.0, min(40.0, 0.35 * th)))
-    cell = max(1.0, s / 2.0)
+    cell = max(1.0, s / 2.0, math.sqrt(h * w / _FIELD_MAX_CELLS))  # huge groups: coarser texture grid
     lw, lh = max(2, math.ceil(w / cell)), max(2, math.ceil(h / cell))
     field = _smooth_field(work, known, (lw, lh))
     tex = _lum_noise(rng, lh, lw, 1.0, chroma=0.1)

@@ -521,3 +521,14 @@ def test_redactor_output_nothing_masked_is_readable(ocr, style):
     payloads = [it.value for it in items.values() if it.kind == "symbol" and it.value]
     found = _decode(out, thorough=False)
     assert not any(p in f for p in payloads for f in found), style.value
+
+
+def test_huge_group_stays_bounded():
+    """A mask over the whole 12 MP photo with a tiny text height (worst case for block/texture grids)."""
+    a = np.random.default_rng(0).integers(0, 255, (3000, 4000, 3), dtype=np.uint8)
+    poly = [((-5, -5), (4005, -5), (4005, 3005), (-5, 3005))]
+    for s in Style:
+        t = time.process_time()
+        out = render(a, poly, s, text_heights=[4], seed=1)
+        assert time.process_time() - t < 3.0, s
+        assert out.shape == a.shape
