@@ -236,6 +236,11 @@ def test_recognize_text_and_character_positions(redactors, ocr):
     r = res[1]
     assert r.score > 0.9
     assert len(r.char_spans) == len(r.text)
+    # per-character confidences: one per character, and high on clean print
+    assert len(r.char_scores) == len(r.text)
+    assert all(0.5 < c <= 1.0 + 1e-6 for ch, c in zip(r.text, r.char_scores) if not ch.isspace())
+    if ocr == "paddle":  # PaddleX's line score is the mean over the same CTC columns: they line up
+        assert abs(float(np.mean(r.char_scores)) - r.score) < 1e-3
     # the phone number: where it was drawn vs where the engine puts it (fractions of the crop width)
     pad = 10
     prefix = "收件人：张伟 "

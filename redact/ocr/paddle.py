@@ -232,6 +232,27 @@ class PaddleEngine:
         self._cls = TextLineOrientationClassification(model_name=_CLS_NAME, model_dir=str(dirs[_CLS_NAME]),
                                                       **common)
         self._lock = threading.Lock()
+        self._col_probs: Optional[np.ndarray] = None
+        self._tap_rec_probabilities()
+
+    def _tap_rec_probabilities(self) -> None:
+        """Keep the best class probability of every CTC column of the last recognised batch, so each
+        character gets its own score (PaddleX returns only the line's mean). Without the hook (another
+        PaddleX version) ``char_scores`` stay empty."""
+        pred = getattr(self._rec, "paddlex_predictor", None)
+        post = getattr(pred, "post_op", None)
+        if pred is None or not callable(post):
+            log.info("PaddleX recogniser has no post_op: no per-character scores")
+            return
+
+        def post_op(batch_preds, *a, **k):
+            try:
+                self._col_probs = np.asarray(batch_preds[0]).max(axis=-1)  # (batch, columns)
+            except Exception:  # pragma: no cover - defensive: scores are optional
+                self._col_probs = None
+            return post(batch_preds, *a, **k)
+
+        pred.post_op = post_op
 
     # -- detection -------------------------------------------------------------------------------
     def detect(self, image: np.ndarray) -> List[DetBox]:
@@ -281,22 +302,34 @@ class PaddleEngine:
         for b0 in range(0, len(order), REC_BATCH):
             idx = order[b0:b0 + REC_BATCH]
             with self._lock:
+                self._col_probs = None
                 res = self._rec.predict([bgr[i] for i in idx], batch_size=len(idx), return_word_box=True)
+                probs = self._col_probs
+            if probs is not None and probs.shape[0] != len(idx):
+                probs = None
             batch_ratios = [ratios[i] for i in idx]
-            for i, r in zip(idx, res):
-                results[i] = _rec_result(r, ratios[i], batch_ratios)
+            for k, (i, r) in enumerate(zip(idx, res)):
+                results[i] = _rec_result(r, ratios[i], batch_ratios, None if probs is None else probs[k])
         return [r if r is not None else RecResult(text="", score=0.0) for r in results]
 
 
-def _rec_result(r, ratio: float, batch_ratios: Sequence[float]) -> RecResult:
+def _rec_result(r, ratio: float, batch_ratios: Sequence[float], col_probs: Optional[np.ndarray] = None) -> RecResult:
     rt = r["rec_text"]
     score = float(r["rec_score"])
+    cscores: Tuple[float, ...] = ()
     if isinstance(rt, (tuple, list)) and len(rt) == 2 and isinstance(rt[1], (list, tuple)):
         text, info = str(rt[0]), rt[1]
         spans = _char_spans(text, info, ratio, batch_ratios)
+        if col_probs is not None:
+            try:
+                cols = [int(c) for wc in info[2] for c in wc]
+            except Exception:
+                cols = []
+            if text and len(cols) == len(text) and max(cols) < len(col_probs):
+                cscores = tuple(float(col_probs[c]) for c in cols)
     else:
         text, spans = str(rt), ()
-    return RecResult(text=text, score=score, char_spans=spans, char_scores=())
+    return RecResult(text=text, score=score, char_spans=spans, char_scores=cscores)
 
 
 def _content_width(ratio: float) -> float:
