@@ -610,16 +610,18 @@ def score_photo(truth: Truth, output: Optional[Path], attacker: Optional[Attacke
             r.update(covered=covered, leaked=reason is not None, reason=reason)
         elif it.kind == "text":
             # over-redaction of non-sensitive text: ink destroyed outside any sensitive area
+            # (measured like coverage: ink destroyed, a changed pixel within reach of a stroke counts)
             h, w = gray.shape
-            box = _bbox(poly, 2, w, h)
+            reach = max(1, int(round(INK_REACH * text_height(poly))))
+            box = _bbox(poly, reach + 2, w, h)
             x0, y0, x1, y1 = box
             reg = _poly_mask(poly, box) & ~sens_union[y0:y1, x0:x1]
             free = int(reg.sum())
             if free:
                 ink = ink_mask(gray[y0:y1, x0:x1], reg)
-                ch = changed[y0:y1, x0:x1]
+                grown = _grow(changed[y0:y1, x0:x1], reach)
                 r["free_area"] = free
-                r["free_changed"] = round(float((ch & ink).sum()) / max(1, int(ink.sum())), 4)
+                r["free_changed"] = round(float((grown & ink).sum()) / max(1, int(ink.sum())), 4)
         res["items"].append(r)
     return res
 
