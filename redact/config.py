@@ -49,7 +49,7 @@ class Config:
     # --- locate / read ---
     ocr_backend: str = "rapid"  # "rapid" (rapidocr, default) | "paddle" (PaddleOCR 3.7, install extra)
     symbol_backend: str = "zxing"  # "zxing" (zxing-cpp, default) | "zbar" (pyzbar + libzbar0)
-    locate_side: int = 1280  # long side of the overview on which text is detected to find labels
+    locate_side: int = 1024  # long side of the overview on which text is detected to find labels
     read_side: int = 1600  # long side cap of each rectified label crop that is read
     min_text_px: float = 14.0  # a label whose text is smaller than this at read scale is re-read larger
     text_score_floor: float = 0.0  # keep every recognised line; the classifier decides

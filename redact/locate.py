@@ -84,7 +84,7 @@ def group(boxes: Sequence[np.ndarray], scores: Sequence[float], shape: Tuple[int
         cv2.fillPoly(canvas, [pts], 255)
     med = float(np.median(hts)) if len(hts) else 8.0
     k = int(max(5, min(80, med * 2.5))) | 1
-    grown = cv2.dilate(canvas, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    grown = cv2.dilate(canvas, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     n, lab = cv2.connectedComponents(grown, connectivity=8)
     regions: List[Region] = []
     members: List[List[int]] = [[] for _ in range(n)]

@@ -98,6 +98,21 @@ def _pack(crops: Sequence[np.ndarray], gap: int = 24, width: int = 1600):
     return canvas, places
 
 
+def has_strokes(crop: np.ndarray) -> bool:
+    """Could anything in this (upright, ~32 px text height) crop be read? Text needs strokes: small dark-
+    on-light (or light-on-dark) structures with sharp edges. A crop whose local contrast never reaches a
+    stroke's is unreadable by any OCR, and is not worth running one on."""
+    g = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop
+    if g.size == 0:
+        return False
+    # black-hat + top-hat at stroke scale: strokes stand out from their surroundings by > 60 levels
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    bh = cv2.morphologyEx(g, cv2.MORPH_BLACKHAT, k)
+    th = cv2.morphologyEx(g, cv2.MORPH_TOPHAT, k)
+    strong = np.maximum(bh, th) > 60
+    return float(strong.mean()) > 0.004
+
+
 def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, heights: Sequence[float] = ()) -> Set[int]:
     """Indices of masks whose region still gives a masked value back (OCR or symbol decoding)."""
     fields = analysis.fields
@@ -131,6 +146,10 @@ def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, h
             poly = np.asarray(masks[i].polygon, float)
             th = heights[i] if i < len(heights) and heights[i] else max(6.0, min(np.ptp(poly[:, 0]), np.ptp(poly[:, 1])) / 2)
             crops.append(_upright_crop(out, poly, th))
+        keep = [k for k, c in enumerate(crops) if has_strokes(c)]
+        idx = [idx[k] for k in keep]
+        crops = [crops[k] for k in keep]
+    if idx:
         canvas, places = _pack(crops)
         boxes = ocr.detect(canvas)
         if boxes:
