@@ -308,8 +308,8 @@ NOTES = """\
 - **Scorer** (`benchmarks/score.py`, self-checked by `tests/test_scorer.py`): a sensitive item leaks when its
   ink is not materially destroyed (< 80 % of its ink pixels changed, with a change test that JPEG
   re-encoding at q=75..95 does not trigger), or when an OCR attacker (rapidocr PP-OCRv6 small, every line
-  down to score 0.3, on the item's rectified crop upscaled 2x, both 0 and 180 degrees, plus detection when the
-  crop still has structure) reads back >= 4 consecutive digits of a phone / tracking / ID number / postal
+  down to score 0.3, on the item's rectified crop upscaled 2x, both 0 and 180 degrees, plus detection and
+  Tesseract `eng+chi_sim` as a second engine when the crop still has structure) reads back >= 4 consecutive digits of a phone / tracking / ID number / postal
   code, >= 2 consecutive characters of a Chinese name (the whole visible part if shorter), >= 4 consecutive
   characters of an address, a Western name token or >= 4 characters of an e-mail's local part, or when
   zxing-cpp decodes a symbol's payload from its crop at 1x or 2x.
@@ -331,6 +331,11 @@ NOTES = """\
   lazy model loading; p95 shows it), one process per tool unless `--workers` says otherwise; **peak memory** is
   that process's ru_maxrss (presidio: plus its largest Tesseract child process). The machine is shared: read
   the ratios, not the seconds.
+- **Scorer limits**: zxing-cpp does not decode MaxiCode from a crop, so MaxiCode can only leak as
+  *uncovered*; vertical (top-to-bottom) text is attacked as a rotated line, which PP-OCR reads poorly; the
+  attacker sees each item's own crop, not the whole photo, so a value readable only in context is not
+  counted. The first attacker uses the same PP-OCR family parcel-redact uses for its own self-check;
+  Tesseract is the independent second opinion.
 - Secondary tools run on an evenly spread subset of the photos (column *photos*); the first table compares
   every tool on exactly the same photos.
 """

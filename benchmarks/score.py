@@ -17,7 +17,8 @@ A sensitive item LEAKS when any of these holds:
   strokes, not the strokes). Covered = at least 80 % of the ink destroyed.
 * **ocr**: the attacker (rapidocr, PP-OCRv6 small, every line down to score 0.3) reads back a real part of
   the value from the output: the item's polygon rectified upright with a margin, upscaled 2x, read as a line
-  (both 0 and 180 degrees) and, when the crop still has structure, detected + read. A leak is >= 4
+  (both 0 and 180 degrees) and, when the crop still has structure, detected + read, and read by Tesseract
+  (eng+chi_sim, when installed) as a second, independent engine. A leak is >= 4
   consecutive digits of a phone / tracking / ID number / postal code, >= 2 consecutive characters of a
   Chinese name (the whole visible name if shorter), >= 4 consecutive characters of an address, a Western
   name token, >= 4 characters of an e-mail's local part (or its non-public domain).
@@ -432,6 +433,36 @@ class Attacker:
                 texts.append(" ".join(r))
         return [[t for t in texts[2 * i : 2 * i + 2] if t] for i in range(len(crops))]
 
+    _tess: Optional[bool] = None
+
+    def read_tesseract(self, crop: np.ndarray) -> List[str]:
+        """A second, independent engine (Tesseract eng+chi_sim, one text line), when it is installed: the
+        tool under test may check itself with the same PP-OCR models as the first attacker."""
+        if Attacker._tess is None:
+            import shutil
+
+            try:
+                import pytesseract  # noqa: F401
+
+                Attacker._tess = shutil.which("tesseract") is not None
+            except ImportError:
+                Attacker._tess = False
+        if not Attacker._tess:
+            return []
+        import pytesseract
+        from PIL import Image
+
+        out: List[str] = []
+        for img in (crop, crop[::-1, ::-1]):
+            try:
+                t = pytesseract.image_to_string(Image.fromarray(np.ascontiguousarray(img)), lang="eng+chi_sim",
+                                                config="--psm 7", timeout=20)
+            except Exception:  # a missing language pack or a timeout: no reading
+                t = ""
+            if t.strip():
+                out.append(t.strip())
+        return out
+
     def read_block(self, crop: np.ndarray) -> List[str]:
         r = self.ocr(np.ascontiguousarray(crop), use_det=True, use_cls=True)
         return self._texts(r)
@@ -499,8 +530,10 @@ def attack_items(items: Sequence[Item], out_img: np.ndarray, attacker: Attacker)
     crops = [rectify(out_img, _poly_arr(it.polygon), margin=0.3, scale=2.0) for it in texts]
     for it, crop, reads in zip(texts, crops, attacker.read_lines(crops)):
         leak = value_leaks(it.category, it.text, reads)
-        if not leak and _has_structure(crop):  # something is still drawn there: detect + read it too
+        if not leak and _has_structure(crop):  # something is still drawn there: detect + read it, twice
             leak = value_leaks(it.category, it.text, attacker.read_block(crop))
+            if not leak:
+                leak = value_leaks(it.category, it.text, attacker.read_tesseract(crop))
         res[it.id] = (leak, False)
     h, w = out_img.shape[:2]
     for it in items:
