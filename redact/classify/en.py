@@ -41,7 +41,8 @@ _ROLE_WORDS = (
     ("BILL TO", Role.RECIPIENT), ("TO", Role.RECIPIENT), ("ATTN", Role.UNKNOWN), ("ATTENTION", Role.UNKNOWN),
     ("SHIP FROM", Role.SENDER), ("RETURN TO", Role.SENDER), ("RETURN ADDRESS", Role.SENDER),
     ("SHIPPER", Role.SENDER), ("SENDER", Role.SENDER), ("CONSIGNOR", Role.SENDER), ("FROM", Role.SENDER),
-    ("PICKUP ADDRESS", Role.SENDER), ("RETURN", Role.SENDER), ("NAME", Role.UNKNOWN),
+    ("PICKUP ADDRESS", Role.SENDER), ("RETURN", Role.SENDER), ("NAME", Role.UNKNOWN), ("C/O", Role.UNKNOWN),
+    ("CARE OF", Role.UNKNOWN),
 )
 _ROLE_OF = {w: r for w, r in _ROLE_WORDS}
 ROLE_CAPTION = re.compile(
@@ -207,7 +208,7 @@ def _extend_streets(hits: List[Hit], U: str) -> List[Hit]:
     out = []
     ordered = sorted(hits, key=lambda h: h.start)
     for k, h in enumerate(ordered):
-        if h.sensitive and h.category == Category.ADDRESS and h.rule.startswith(("street", "po_box")):
+        if h.sensitive and h.category == Category.ADDRESS and h.rule not in ("city_state", "state", "city_de"):
             nxt = ordered[k + 1].start if k + 1 < len(ordered) else len(U)
             tail = U[h.end:nxt]
             if tail.strip(" ,.") and len(tail) <= 30 and not _KEEP_WORDS.search(tail) and \
@@ -249,7 +250,7 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
             continue
         if rc and s >= rc.end(1):
             # "SHIP TO: JOHN SMITH" : the words after a role caption are the name (or company)
-            if re.fullmatch(r"[A-Z][A-Z.'&\-]*(?:[ ,]+[A-Z][A-Z.'&\-]*){0,5}", seg) and role != Role.UNKNOWN or rc.group(1) in ("ATTN", "ATTENTION", "NAME"):
+            if re.fullmatch(r"[A-Z][A-Z.'&\-]*(?:[ ,]+[A-Z][A-Z.'&\-]*){0,5}", seg) and role != Role.UNKNOWN or rc.group(1) in ("ATTN", "ATTENTION", "NAME", "C/O", "CARE OF"):
                 extra.append(Hit(s, e, Category.NAME, "caption_name", role=role, priority=30, score=0.85))
                 continue
         if has_postal and re.fullmatch(r"[A-Z][A-Z.'\-]*(?:[ ,]+[A-Z][A-Z.'\-]*){0,3}", seg):
