@@ -204,3 +204,19 @@ def test_emails(value):
 def test_ocr_noise(text, value):
     s = text.index(value)
     assert covered(text, s, s + len(value), {C.PHONE, C.TRACKING_NUMBER, C.ADDRESS}), (text, find(text))
+
+
+@pytest.mark.parametrize("text,value,cat", [
+    ("C/O MARY JONES", "MARY JONES", C.NAME),
+    ("SHIP TO:JOHN SMITH", "JOHN SMITH", C.NAME),
+    ("To : BRIAN SCOTT", "BRIAN SCOTT", C.NAME),
+    ("Flat 863, Green Apartments, VIMAN NAGAR, Hyderabad,", "Flat 863, Green Apartments, VIMAN NAGAR, Hyderabad",
+     C.ADDRESS),
+    ("Plot 221, MIDC, Bengaluru", "Plot 221, MIDC, Bengaluru", C.ADDRESS),
+    ("62712", "62712", C.POSTAL_CODE),  # the routing ZIP printed alone
+    ("Contact: +44 7625 231252", "+44 7625 231252", C.PHONE),
+    ("TRACKING =: 1Z CLT OKA 01 1631 4696", "1Z CLT OKA 01 1631 4696", C.TRACKING_NUMBER),
+])
+def test_tricky_lines_read_from_real_ocr(text, value, cat):
+    s = text.index(value)
+    assert covered(text, s, s + len(value), {cat}), (text, find(text))
