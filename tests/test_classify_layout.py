@@ -287,3 +287,13 @@ def test_no_recognised_text_outlives_the_call(caplog):
     for ln in lines:
         for piece in ("13812345678", "张伟", "欧阳娜娜", "浙江省"):
             assert piece not in logged
+
+
+def test_caption_and_value_read_as_separate_lines():
+    lines = [L("邮编：", 20, 100), L("310012", 120, 100), L("身份证号：", 20, 140), L("33010619900101123X", 180, 140),
+             L("TEL:", 20, 180), L("212 555 0123", 90, 180)]
+    f = classify(lines, [])
+    assert has(f, lines, C.POSTAL_CODE, None, "310012")
+    assert has(f, lines, C.ID_NUMBER, None, "33010619900101123X")
+    assert has(f, lines, C.PHONE, None, "212 555 0123")
+    assert not masked_text(f, lines, 0).any() and not masked_text(f, lines, 4).any()

@@ -380,6 +380,25 @@ def _neighbour_rules(ls: List[_Line]) -> None:
                     s = len(rest) - len(rest.lstrip())
                     L.hits = _add(L.hits, Hit(s, len(rest.rstrip()), Category.NAME, "name_beside_phone",
                                               role=P.role, priority=60, score=0.7), L.text)
+    # a caption read as its own line ("邮编：" | "310012", "TEL:" | "212 555 0123"): read the value with it
+    for A in ls:
+        F = fold(A.text).rstrip()
+        if not F.endswith(":") or len(F) > 24:
+            continue
+        for B in ls:
+            if B is A or not _same_row(A, B) or B.zh != A.zh:
+                continue
+            gap = B.x0 - A.x1
+            if gap < -0.5 * A.h or gap > 3 * max(A.h, B.h) or _sensitive(B.hits):
+                continue
+            cap = F.split()[-1] if F.split() else F
+            joined = cap + " " + B.text
+            off = len(cap) + 1
+            new = [Hit(h.start - off, h.end - off, h.category, h.rule + "_by_caption_box", h.sensitive, h.role,
+                       h.score, h.priority)
+                   for h in _scan(joined, B.zh, in_block=B.block is not None) if h.sensitive and h.start >= off]
+            if new:
+                B.hits = resolve(B.hits + new, fold(B.text))
     # wrapped addresses and names above streets
     order = sorted(range(len(ls)), key=lambda j: (ls[j].y0, ls[j].x0))
     for a_pos, a in enumerate(order):
