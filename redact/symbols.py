@@ -128,15 +128,19 @@ def widen_linear(gray: np.ndarray, quad: Polygon) -> Polygon:
     q = np.asarray(quad, np.float64)
     if len(q) != 4:
         return quad
+    h, w = gray.shape[:2]
     e1 = q[1] - q[0]
     e2 = q[3] - q[0]
     if np.linalg.norm(e1) < np.linalg.norm(e2):
         q = q[[1, 2, 3, 0]]
         e1 = q[1] - q[0]
     length = float(np.linalg.norm(e1))
-    if length < 8:
-        return quad
-    h, w = gray.shape[:2]
+    if length < 8 or float(np.linalg.norm(q[3] - q[0])) < 2:
+        q = _seed_quad(gray, q.mean(axis=0))  # a reader gave (almost) a point or a segment: find the bars
+        if q is None:
+            return quad
+        e1 = q[1] - q[0]
+        length = float(np.linalg.norm(e1))
     center = q.mean(axis=0)
     band = max(4.0, float(np.linalg.norm(q[3] - q[0])))
     # bar direction from the structure tensor inside the band (plus a little around it)
@@ -152,8 +156,12 @@ def widen_linear(gray: np.ndarray, quad: Polygon) -> Polygon:
         jxx, jyy, jxy = float((gx * gx).sum()), float((gy * gy).sum()), float((gx * gy).sum())
         ang = 0.5 * np.arctan2(2 * jxy, jxx - jyy)  # dominant gradient direction = across the bars
         g = np.array([np.cos(ang), np.sin(ang)])
-        if abs(float(np.dot(g, u))) > 0.8:  # trust it only near the reader's scan direction
+        ambiguous = length < 2.0 * band  # a near-square reader quad says little about the scan direction
+        if ambiguous or abs(float(np.dot(g, u))) > 0.8:  # else trust it only near the reader's direction
             u = g if np.dot(g, u) > 0 else -g
+            if ambiguous:  # the extent across the bars: the quad's projection on the measured direction
+                proj = (q - center) @ u
+                length = max(8.0, float(proj.max() - proj.min()))
     n = np.array([-u[1], u[0]])
     half = length / 2 * 1.02
     m = int(max(32, min(2048, length)))
@@ -197,6 +205,48 @@ def widen_linear(gray: np.ndarray, quad: Polygon) -> Polygon:
     b = center + u * (half + quiet)
     out = (a - n * top, b - n * top, b + n * bot, a + n * bot)
     return tuple((float(x), float(y)) for x, y in out)
+
+
+def _seed_quad(gray: np.ndarray, c: np.ndarray, radius: int = 48) -> "np.ndarray | None":
+    """A thin quad along the scan line through ``c``, spanning the run of bars around it."""
+    h, w = gray.shape[:2]
+    x0, y0 = int(max(0, c[0] - radius)), int(max(0, c[1] - radius))
+    x1, y1 = int(min(w, c[0] + radius)), int(min(h, c[1] + radius))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    win = gray[y0:y1, x0:x1].astype(np.float32)
+    gx = cv2.Sobel(win, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(win, cv2.CV_32F, 0, 1, ksize=3)
+    ang = 0.5 * np.arctan2(2 * float((gx * gy).sum()), float((gx * gx).sum() - (gy * gy).sum()))
+    u = np.array([np.cos(ang), np.sin(ang)])
+    span = float(min(3000, max(h, w)))
+    ts = np.arange(-span, span, 1.0)
+    pts = c[None, :] + ts[:, None] * u[None, :]
+    ok = (pts[:, 0] >= 0) & (pts[:, 0] < w - 1) & (pts[:, 1] >= 0) & (pts[:, 1] < h - 1)
+    ts, pts = ts[ok], pts[ok]
+    if len(ts) < 16:
+        return None
+    prof = cv2.remap(gray, pts[:, 0].astype(np.float32)[None, :], pts[:, 1].astype(np.float32)[None, :],
+                     cv2.INTER_LINEAR)[0].astype(np.float32)
+    local = cv2.blur(prof[None, :], (31, 1))[0]
+    dark = prof < local - 8
+    edges = ts[1:][np.diff(dark.astype(np.int8)) != 0]
+    if len(edges) < 8:
+        return None
+    near = edges[np.argsort(np.abs(edges))[:12]]
+    gap = max(4.0, float(np.median(np.diff(np.sort(near)))) * 4)
+    i = int(np.argmin(np.abs(edges)))
+    lo = hi = i
+    while lo > 0 and edges[lo] - edges[lo - 1] <= gap:
+        lo -= 1
+    while hi < len(edges) - 1 and edges[hi + 1] - edges[hi] <= gap:
+        hi += 1
+    t0, t1 = float(edges[lo]), float(edges[hi])
+    if t1 - t0 < 16:
+        return None
+    n = np.array([-u[1], u[0]])
+    a, b = c + u * t0, c + u * t1
+    return np.array([a - n, b - n, b + n, a + n])
 
 
 def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndarray] = ()) -> List[Polygon]:
@@ -301,7 +351,8 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
     lo = 1.2 / th  # at least ~one transition per module-ish step at any module size up to ~th
     dense = ((dx > lo) & (dy > lo) & (ink > 0.25) & (ink < 0.8) & (excl == 0)).astype(np.uint8)
     k = int(max(3, th * 0.6)) | 1
-    dense = cv2.morphologyEx(dense, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    kc = int(max(3, th * 1.5)) | 1  # bridge scratches and torn strips across a code
+    dense = cv2.morphologyEx(dense, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kc, kc)))
     dense = cv2.morphologyEx(dense, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     dense[excl > 0] = 0
 

@@ -1,0 +1,85 @@
+"""Symbols: full-extent masks for tilted 1-D codes, undecodable codes found by their look, both backends."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import zxingcpp
+
+from redact.symbols import ZbarEngine, ZxingEngine, find_by_look, quad_iou, widen_linear
+
+
+def _scene(angle: float, payload: str = "SF1234567890123", fmt=zxingcpp.BarcodeFormat.Code128, scale: int = 4):
+    code = np.asarray(zxingcpp.create_barcode(payload, fmt).to_image(scale=scale, add_quiet_zones=False))
+    if fmt == zxingcpp.BarcodeFormat.Code128:
+        code = np.repeat(code[:1], 140, axis=0)  # bars 140 px tall
+    h, w = code.shape
+    canvas = np.full((h + 600, w + 600), 245, np.uint8)
+    canvas[300:300 + h, 300:300 + w] = code
+    truth = np.array([[300, 300], [300 + w, 300], [300 + w, 300 + h], [300, 300 + h]], np.float64)
+    M = cv2.getRotationMatrix2D((canvas.shape[1] / 2, canvas.shape[0] / 2), angle, 1.0)
+    out = cv2.warpAffine(canvas, M, (canvas.shape[1], canvas.shape[0]), borderValue=245)
+    truth = (M[:, :2] @ truth.T).T + M[:, 2]
+    return out, truth
+
+
+def _covers(poly, truth, gray_shape) -> float:
+    a = np.zeros(gray_shape, np.uint8)
+    b = np.zeros(gray_shape, np.uint8)
+    cv2.fillPoly(a, [np.round(np.asarray(poly)).astype(np.int32)], 1)
+    cv2.fillPoly(b, [np.round(truth).astype(np.int32)], 1)
+    return float((a & b).sum()) / float(b.sum())
+
+
+@pytest.mark.parametrize("angle", [0.0, 5.0, -9.0])
+def test_reader_band_is_widened_to_the_whole_tilted_symbol(angle):
+    img, truth = _scene(angle)
+    found = ZxingEngine().read(img)
+    assert found and found[0].format == "Code128"
+    band = found[0].quad
+    wide = widen_linear(img, band)
+    assert _covers(wide, truth, img.shape) > 0.97
+    area_t = cv2.contourArea(truth.astype(np.float32))
+    assert cv2.contourArea(np.float32(wide)) < 1.8 * area_t  # not the whole photo
+
+
+def test_zbar_segment_is_widened_too():
+    pytest.importorskip("pyzbar")
+    img, truth = _scene(4.0)
+    found = [s for s in ZbarEngine().read(img) if s.format == "Code128"]
+    assert found
+    wide = widen_linear(img, found[0].quad)
+    assert _covers(wide, truth, img.shape) > 0.97
+
+
+def test_undecodable_codes_are_found_by_their_look():
+    img, truth = _scene(3.0)
+    dam = img.copy()
+    # scratch the code so no reader decodes it
+    c = truth.mean(axis=0).astype(int)
+    cv2.rectangle(dam, (c[0] - 40, 0), (c[0] + 40, dam.shape[0]), 245, -1)
+    assert not ZxingEngine().read(dam)
+    polys = find_by_look(dam, text_height=24)
+    assert polys and max(_covers(p, truth, dam.shape) for p in polys) > 0.4  # both halves are bars
+    qr, qtruth = _scene(0.0, "https://t.example/q/123456", zxingcpp.BarcodeFormat.QRCode, scale=8)
+    c = qtruth.mean(axis=0).astype(int)
+    dq = qr.copy()
+    for k in range(-3, 4):  # a scratch across the finder patterns
+        cv2.line(dq, (int(qtruth[0][0]) - 20, int(qtruth[0][1]) + 10 + k * 6),
+                 (int(qtruth[2][0]) + 20, int(qtruth[2][1]) - 10 + k * 6), 245, 3)
+    assert not ZxingEngine().read(dq)
+    polys = find_by_look(dq, text_height=24)
+    assert polys and max(quad_iou(p, tuple(map(tuple, qtruth))) for p in polys) > 0.6
+
+
+def test_plain_text_is_not_a_symbol():
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("L", (1200, 400), 245)
+    d = ImageDraw.Draw(img)
+    f = ImageFont.truetype("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 30)
+    for i, line in enumerate(["浙江省杭州市西湖区文三路88号3栋201室", "收件人：张伟 13812345678", "SHIP TO: JOHN SMITH",
+                              "1234 MAIN ST APT 5", "NEW YORK NY 10001-1234"]):
+        d.text((30, 30 + i * 60), line, font=f, fill=20)
+    assert find_by_look(np.asarray(img), text_height=30) == []
