@@ -288,6 +288,10 @@ def test_429_when_saturated(server, small_photo):
     threads = [threading.Thread(target=one) for _ in range(6)]
     for t in threads:
         t.start()
+    time.sleep(0.5)
+    t0 = time.perf_counter()  # the event loop stays responsive while the workers are busy
+    assert httpx.get(server.url + "/healthz", timeout=10).status_code == 200
+    assert time.perf_counter() - t0 < 2.0
     for t in threads:
         t.join(240)
     codes = [c for c, _, _ in results]
@@ -302,10 +306,16 @@ def test_429_when_saturated(server, small_photo):
 
 
 def test_graceful_shutdown_finishes_in_flight(tmp_path, small_photo):
-    srv = ServerProcess("--workers", "1", "--queue", "2", threads=2, log_path=tmp_path / "s.log")
+    srv = ServerProcess("--workers", "1", "--queue", "2", "--allow-reveal", threads=2, log_path=tmp_path / "s.log")
     srv.start()
     try:
         srv.wait_ready(240)
+        # a server started with reveal allowed shows values inline, and still never stores them
+        r = httpx.post(srv.url + "/v1/analyze", params={"reveal": "true"}, content=small_photo, timeout=180)
+        assert r.status_code == 200 and r.json()["values_revealed"] is True
+        assert any(f.get("value") for f in r.json()["fields"])
+        stored = httpx.get(f"{srv.url}/v1/reports/{r.headers['x-redact-report-id']}").json()
+        assert stored["values_revealed"] is False and not any("value" in f for f in stored["fields"])
         out: dict = {}
 
         def slow():
