@@ -281,7 +281,7 @@ def thermal_print(rng: Rng, rgb: np.ndarray, paper, ppm: float, strength: float 
     cols = np.zeros(w, np.float32)
     for _ in range(int(rng.integers(0, 4))):
         x = int(rng.integers(0, w))
-        cols[x : x + max(1, int(ppm * rng.uniform(0.1, 0.25)))] = rng.uniform(0.25, 0.45)
+        cols[x : x + max(1, int(ppm * rng.uniform(0.08, 0.18)))] = rng.uniform(0.15, 0.3)
     fade *= strength
     fade += cols[None, :] * strength
     np.clip(fade, 0, 0.6, out=fade)
