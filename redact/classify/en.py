@@ -100,6 +100,10 @@ CITY_STATE_ZIP = re.compile(
     r"(?<![A-Z0-9])(?P<city>[A-Z][A-Z.'\-]*(?:\s[A-Z][A-Z.'\-]*){0,3}),?\s+(?P<state>" + _STATES + r")\.?,?\s+(?P<zip>"
     + US_ZIP + r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d)(?![0-9A-Z])"
 )
+_ABBR = "|".join(sorted(set(US_STATES) | set(CA_PROVINCES), key=len, reverse=True))
+CITY_STATE_END = re.compile(
+    r"^\s*(?P<city>[A-Z][A-Z.'\-]*(?:\s[A-Z][A-Z.'\-]*){0,2}),?\s+(?P<state>" + _ABBR + r")\.?(?:\s+[A-Z0-9]{1,6})?\s*$"
+)
 STATE_ZIP = re.compile(r"(?<![A-Z0-9])(?P<state>" + _STATES + r")\.?,?\s+(?P<zip>" + US_ZIP + r")(?![0-9])")
 ZIP4 = re.compile(r"(?<![0-9])\d{5}\s?-\s?\d{4}(?![0-9])")
 CA_POST = re.compile(r"(?<![A-Z0-9])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d(?![A-Z0-9])")
@@ -173,6 +177,11 @@ def _address_hits(U: str) -> List[Hit]:
         out.append(Hit(m.start(), m.start("zip"), Category.ADDRESS, "city_state", priority=36, score=0.9))
         out.append(Hit(m.start("zip"), m.end("zip"), Category.POSTAL_CODE, "us_zip" if m.group("zip")[0].isdigit()
                        else "ca_postcode", priority=56, score=0.95))
+    m = CITY_STATE_END.match(U)
+    if m and not CITY_STATE_ZIP.search(U) and not _KEEP_WORDS.search(U) and not ORDER_CAPTION.search(U) \
+            and not ROLE_CAPTION.match(U) and m.group("city").split()[0] not in US_STATES and not is_business(U):
+        # "SAN JOSE CA" with its ZIP lost by the reader: still a city line
+        out.append(Hit(m.start("city"), m.end(), Category.ADDRESS, "city_state_nozip", priority=31, score=0.6))
     for m in STATE_ZIP.finditer(U):
         out.append(Hit(m.start(), m.start("zip"), Category.ADDRESS, "state", priority=34, score=0.8))
         out.append(Hit(m.start("zip"), m.end("zip"), Category.POSTAL_CODE, "us_zip", priority=55, score=0.9))
@@ -248,7 +257,7 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
             continue
         if _KEEP_WORDS.search(seg) and not in_block:
             continue
-        if rc and s >= rc.end(1):
+        if rc and s >= rc.end(1) and seg.strip(" .:") not in _ROLE_OF:
             # "SHIP TO: JOHN SMITH" : the words after a role caption are the name (or company)
             if re.fullmatch(r"[A-Z][A-Z.'&\-]*(?:[ ,]+[A-Z][A-Z.'&\-]*){0,5}", seg) and role != Role.UNKNOWN or rc.group(1) in ("ATTN", "ATTENTION", "NAME", "C/O", "CARE OF"):
                 extra.append(Hit(s, e, Category.NAME, "caption_name", role=role, priority=30, score=0.85))
