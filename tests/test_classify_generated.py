@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import sys
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import numpy as np
 import pytest
@@ -24,12 +23,12 @@ from redact.types import Category, Symbol, TextLine
 if str(Path(__file__).resolve().parents[1]) not in sys.path:  # the benchmarks package sits at the repo root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 gen = pytest.importorskip("benchmarks.generator.core")
-from benchmarks.generator.canvas import LabelCanvas  # noqa: E402
+from benchmarks.generator.canvas import LabelCanvas
 
 LAYOUTS = list(gen.LAYOUTS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def draw(layout: str, seed: int):
     L = gen.LAYOUTS[layout]
     c = LabelCanvas(L.width_mm, L.height_mm, 8.0, paper=L.paper, locale=L.locale)
@@ -42,7 +41,7 @@ def to_lines(items, merge_gap: float = 1.1, label_index: int = 0):
     item id -> (line index, start, end)."""
     texts = [it for it in items if it.kind == "text" and it.text.strip() and it.quad is None]
     texts.sort(key=lambda it: ((it.box[1] + it.box[3]) / 2, it.box[0]))
-    rows: List[List] = []
+    rows: list[list] = []
     for it in texts:
         h = it.box[3] - it.box[1]
         placed = False
@@ -56,11 +55,11 @@ def to_lines(items, merge_gap: float = 1.1, label_index: int = 0):
                 break
         if not placed:
             rows.append([it])
-    lines: List[TextLine] = []
-    ranges: Dict[int, Tuple[int, int, int]] = {}
+    lines: list[TextLine] = []
+    ranges: dict[int, tuple[int, int, int]] = {}
     for row in rows:
         row.sort(key=lambda it: it.box[0])
-        groups: List[List] = [[row[0]]]
+        groups: list[list] = [[row[0]]]
         for it in row[1:]:
             prev = groups[-1][-1]
             h = max(prev.box[3] - prev.box[1], it.box[3] - it.box[1])
@@ -97,7 +96,7 @@ def coverage(items, lines, fields, ranges):
         if not f.sensitive:
             continue
         for sp in f.spans:
-            covered[sp.line][sp.start:sp.end] = True
+            covered[sp.line][sp.start : sp.end] = True
     n_sens = found = 0
     misses = []
     other_chars = other_masked = 0
@@ -151,8 +150,11 @@ def test_digits_under_barcode_are_tied_to_the_symbol():
     tied = [f for f in fields if f.category == Category.TRACKING_NUMBER and f.symbols]
     assert tied, "the human-readable tracking digits repeat the barcode payload"
     for f in tied:
-        assert all(syms[i].payload.replace(" ", "") in f.value.replace(" ", "") or
-                   f.value.replace(" ", "") in syms[i].payload for i in f.symbols)
+        assert all(
+            syms[i].payload.replace(" ", "") in f.value.replace(" ", "")
+            or f.value.replace(" ", "") in syms[i].payload
+            for i in f.symbols
+        )
 
 
 def test_roles_follow_captions_on_a_waybill():
@@ -161,13 +163,21 @@ def test_roles_follow_captions_on_a_waybill():
     fields = classify(lines, syms)
     want = {}
     for it in items:
-        if it.kind == "text" and it.sensitive and it.category in ("name", "phone") and it.role in ("recipient", "sender"):
+        if (
+            it.kind == "text"
+            and it.sensitive
+            and it.category in ("name", "phone")
+            and it.role in ("recipient", "sender")
+        ):
             want[it.id] = it.role
     hits = wrong = 0
     for iid, role in want.items():
         li, s, e = ranges[iid]
         for f in fields:
-            if any(sp.line == li and sp.start <= s < sp.end for sp in f.spans) and f.category.value in ("name", "phone"):
+            if any(sp.line == li and sp.start <= s < sp.end for sp in f.spans) and f.category.value in (
+                "name",
+                "phone",
+            ):
                 hits += 1
                 wrong += f.role.value != role
                 break
@@ -181,7 +191,9 @@ def test_policy_keeps_tracking_for_a_courier_app():
     fields = classify(lines, syms)
     pol = Policy(categories=frozenset({"name", "phone", "address", "id_number", "email", "postal_code"}))
     sel = apply_policy(fields, pol)
-    assert sel and all(f.category not in (Category.TRACKING_NUMBER, Category.BARCODE, Category.QRCODE) for f in sel)
+    assert sel and all(
+        f.category not in (Category.TRACKING_NUMBER, Category.BARCODE, Category.QRCODE) for f in sel
+    )
     cats = {f.category for f in sel}
     assert {Category.NAME, Category.PHONE, Category.ADDRESS} <= cats
 
@@ -227,7 +239,7 @@ def noisy(lines, ranges, rng, p_conf=0.04, p_space=0.3, p_cap=0.3, p_width=0.5):
         for cap in _CAPTIONS:
             i = s.find(cap)
             if i >= 0 and rng.random() < p_cap and len(s.strip()) > len(cap):
-                s = s[:i] + " " * len(cap) + s[i + len(cap):]
+                s = s[:i] + " " * len(cap) + s[i + len(cap) :]
         out.append(TextLine(s, ln.polygon, ln.score, upright=ln.upright, label_index=ln.label_index))
     return out
 

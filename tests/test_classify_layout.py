@@ -20,8 +20,13 @@ def L(text, x, y, h=30.0, score=0.95, label=0, rot=0.0, origin=(0.0, 0.0)):
     up = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
     a = np.deg2rad(rot)
     ox, oy = origin
-    photo = tuple((ox + (px - ox) * np.cos(a) - (py - oy) * np.sin(a), oy + (px - ox) * np.sin(a) + (py - oy) * np.cos(a))
-                  for px, py in up)
+    photo = tuple(
+        (
+            ox + (px - ox) * np.cos(a) - (py - oy) * np.sin(a),
+            oy + (px - ox) * np.sin(a) + (py - oy) * np.cos(a),
+        )
+        for px, py in up
+    )
     return TextLine(text=text, polygon=photo, score=score, upright=up, label_index=label)
 
 
@@ -29,7 +34,7 @@ def fields_by(fields, lines):
     out = []
     for f in fields:
         if f.sensitive:
-            out.append((f.category, f.role, tuple(lines[s.line].text[s.start:s.end] for s in f.spans)))
+            out.append((f.category, f.role, tuple(lines[s.line].text[s.start : s.end] for s in f.spans)))
     return out
 
 
@@ -47,28 +52,38 @@ def masked_text(fields, lines, li):
         if f.sensitive:
             for s in f.spans:
                 if s.line == li:
-                    cov[s.start:s.end] = True
+                    cov[s.start : s.end] = True
     return cov
 
 
 # ------------------------------------------------------------------------------------------------ Chinese
 def waybill(rot=0.0):
     return [
-        L("中通快递", 20, 10, 40, rot=rot), L("310-W01 00", 300, 10, 60, rot=rot), L("华东 上海 010", 20, 80, rot=rot),
-        L("收", 20, 140, 90, rot=rot), L("张伟  13812345678", 130, 140, rot=rot),
-        L("浙江省杭州市西湖区文三路90号", 130, 175, rot=rot), L("华星科技大厦3单元501室", 130, 210, rot=rot),
-        L("寄", 20, 262, 90, rot=rot), L("欧阳娜娜 0755-23456789", 130, 262, rot=rot),
+        L("中通快递", 20, 10, 40, rot=rot),
+        L("310-W01 00", 300, 10, 60, rot=rot),
+        L("华东 上海 010", 20, 80, rot=rot),
+        L("收", 20, 140, 90, rot=rot),
+        L("张伟  13812345678", 130, 140, rot=rot),
+        L("浙江省杭州市西湖区文三路90号", 130, 175, rot=rot),
+        L("华星科技大厦3单元501室", 130, 210, rot=rot),
+        L("寄", 20, 262, 90, rot=rot),
+        L("欧阳娜娜 0755-23456789", 130, 262, rot=rot),
         L("广东省深圳市南山区科技园", 130, 297, rot=rot),
-        L("SF1234567890123", 100, 420, 30, rot=rot), L("客服电话：95338", 20, 470, 20, rot=rot),
+        L("SF1234567890123", 100, 420, 30, rot=rot),
+        L("客服电话：95338", 20, 470, 20, rot=rot),
         L("重量：1.5kg", 300, 470, 20, rot=rot),
-        L("收件人：张* 138****5678", 20, 520, 20, rot=rot), L("寄件人：欧阳* 0755-****6789", 330, 520, 20, rot=rot),
-        L("订单号：202405120001234", 20, 550, 20, rot=rot), L("打印时间：2024-05-12 14:30", 330, 550, 20, rot=rot),
+        L("收件人：张* 138****5678", 20, 520, 20, rot=rot),
+        L("寄件人：欧阳* 0755-****6789", 330, 520, 20, rot=rot),
+        L("订单号：202405120001234", 20, 550, 20, rot=rot),
+        L("打印时间：2024-05-12 14:30", 330, 550, 20, rot=rot),
         L("张伟", 20, 580, 20, rot=rot),
     ]
 
 
-SYMS = [Symbol("Code128", "SF1234567890123", ((100, 370), (500, 370), (500, 415), (100, 415))),
-        Symbol("QRCode", "https://x.example/abc", ((500, 100), (600, 100), (600, 200), (500, 200)))]
+SYMS = [
+    Symbol("Code128", "SF1234567890123", ((100, 370), (500, 370), (500, 415), (100, 415))),
+    Symbol("QRCode", "https://x.example/abc", ((500, 100), (600, 100), (600, 200), (500, 200))),
+]
 
 
 def test_boxed_captions_blocks_and_roles():
@@ -113,9 +128,16 @@ def test_rotated_photo_uses_upright_frame():
 
 
 def test_caption_at_left_value_in_its_own_box():
-    lines = [L("收件人：", 20, 100), L("李娜", 160, 100), L("13912345678", 260, 100),
-             L("江苏省南京市鼓楼区中山路1号", 160, 140), L("寄件人：", 20, 200), L("王强", 160, 200),
-             L("021-12345678", 260, 200), L("上海市徐汇区漕溪北路88号", 160, 240)]
+    lines = [
+        L("收件人：", 20, 100),
+        L("李娜", 160, 100),
+        L("13912345678", 260, 100),
+        L("江苏省南京市鼓楼区中山路1号", 160, 140),
+        L("寄件人：", 20, 200),
+        L("王强", 160, 200),
+        L("021-12345678", 260, 200),
+        L("上海市徐汇区漕溪北路88号", 160, 240),
+    ]
     f = classify(lines, [])
     assert has(f, lines, C.NAME, Role.RECIPIENT, "李娜")
     assert has(f, lines, C.PHONE, Role.RECIPIENT, "13912345678")
@@ -127,9 +149,16 @@ def test_caption_at_left_value_in_its_own_box():
 
 
 def test_block_of_three_lines_under_caption():
-    lines = [L("收件人", 20, 100, 26), L("赵敏", 20, 130), L("186 1234 5678", 20, 165),
-             L("四川省成都市武侯区", 20, 200), L("人民南路四段一号", 20, 235),  # no number words in the wrap line
-             L("寄件人", 20, 320, 26), L("钱多多", 20, 350), L("15912345678", 20, 385)]
+    lines = [
+        L("收件人", 20, 100, 26),
+        L("赵敏", 20, 130),
+        L("186 1234 5678", 20, 165),
+        L("四川省成都市武侯区", 20, 200),
+        L("人民南路四段一号", 20, 235),  # no number words in the wrap line
+        L("寄件人", 20, 320, 26),
+        L("钱多多", 20, 350),
+        L("15912345678", 20, 385),
+    ]
     f = classify(lines, [])
     assert has(f, lines, C.NAME, Role.RECIPIENT, "赵敏")
     assert has(f, lines, C.PHONE, Role.RECIPIENT, "186 1234 5678")
@@ -180,18 +209,30 @@ def test_regions_of_one_label_are_reasoned_about_together():
 # ------------------------------------------------------------------------------------------------ Western
 def us_label():
     return [
-        L("USPS PRIORITY MAIL", 20, 10, 30), L("FROM:", 20, 60, 20), L("JANE DOE", 20, 85, 20),
-        L("500 OAK AVE STE 200", 20, 110, 20), L("AUSTIN TX 78701", 20, 135, 20),
-        L("WEIGHT: 2 LBS", 400, 60, 20), L("SHIP DATE: 05/12/2024", 400, 85, 20),
-        L("SHIP TO:", 60, 220, 26), L("JOHN SMITH", 60, 252, 26), L("1234 N MAIN ST APT 4B", 60, 284, 26),
-        L("NEW YORK NY 10001-1234", 60, 316, 26), L("(212) 555-0123", 60, 348, 26),
-        L("USPS TRACKING # EP", 60, 420, 20), L("9405 5036 9930 0123 4567 89", 60, 450, 24),
+        L("USPS PRIORITY MAIL", 20, 10, 30),
+        L("FROM:", 20, 60, 20),
+        L("JANE DOE", 20, 85, 20),
+        L("500 OAK AVE STE 200", 20, 110, 20),
+        L("AUSTIN TX 78701", 20, 135, 20),
+        L("WEIGHT: 2 LBS", 400, 60, 20),
+        L("SHIP DATE: 05/12/2024", 400, 85, 20),
+        L("SHIP TO:", 60, 220, 26),
+        L("JOHN SMITH", 60, 252, 26),
+        L("1234 N MAIN ST APT 4B", 60, 284, 26),
+        L("NEW YORK NY 10001-1234", 60, 316, 26),
+        L("(212) 555-0123", 60, 348, 26),
+        L("USPS TRACKING # EP", 60, 420, 20),
+        L("9405 5036 9930 0123 4567 89", 60, 450, 24),
     ]
 
 
 def test_ship_to_and_from_blocks():
     lines = us_label()
-    sym = [Symbol("Code128", "42010001\x1d9405503699300123456789", ((60, 380), (500, 380), (500, 415), (60, 415)))]
+    sym = [
+        Symbol(
+            "Code128", "42010001\x1d9405503699300123456789", ((60, 380), (500, 380), (500, 415), (60, 415))
+        )
+    ]
     f = classify(lines, sym)
     assert has(f, lines, C.NAME, Role.SENDER, "JANE DOE")
     assert has(f, lines, C.ADDRESS, Role.SENDER, "500 OAK AVE STE 200")
@@ -207,9 +248,15 @@ def test_ship_to_and_from_blocks():
 
 
 def test_western_sender_block_without_caption():
-    lines = [L("THOMAS MUELLER", 24, 28, 12), L("309 N LAKE AVE", 24, 50, 12), L("AUSTIN TX 78773", 24, 74, 12),
-             L("SHIP TO:", 24, 188, 18), L("ARJUN THOMPSON", 72, 222, 22), L("7951 E ELM CT", 72, 262, 22),
-             L("SALT LAKE CITY UT 84185-3286", 72, 300, 22)]
+    lines = [
+        L("THOMAS MUELLER", 24, 28, 12),
+        L("309 N LAKE AVE", 24, 50, 12),
+        L("AUSTIN TX 78773", 24, 74, 12),
+        L("SHIP TO:", 24, 188, 18),
+        L("ARJUN THOMPSON", 72, 222, 22),
+        L("7951 E ELM CT", 72, 262, 22),
+        L("SALT LAKE CITY UT 84185-3286", 72, 300, 22),
+    ]
     f = classify(lines, [])
     assert has(f, lines, C.NAME, Role.SENDER, "THOMAS MUELLER")  # the return address sits above SHIP TO
     assert has(f, lines, C.ADDRESS, Role.SENDER, "309 N LAKE AVE")
@@ -218,7 +265,11 @@ def test_western_sender_block_without_caption():
 
 
 def test_name_on_the_caption_line():
-    lines = [L("SHIP TO: MARIA GARCIA", 20, 20), L("77 SUNSET BLVD", 20, 55), L("LOS ANGELES, CA 90028", 20, 90)]
+    lines = [
+        L("SHIP TO: MARIA GARCIA", 20, 20),
+        L("77 SUNSET BLVD", 20, 55),
+        L("LOS ANGELES, CA 90028", 20, 90),
+    ]
     f = classify(lines, [])
     assert has(f, lines, C.NAME, Role.RECIPIENT, "MARIA GARCIA")
     assert not masked_text(f, lines, 0)[:7].any()
@@ -290,8 +341,14 @@ def test_no_recognised_text_outlives_the_call(caplog):
 
 
 def test_caption_and_value_read_as_separate_lines():
-    lines = [L("邮编：", 20, 100), L("310012", 120, 100), L("身份证号：", 20, 140), L("33010619900101123X", 180, 140),
-             L("TEL:", 20, 180), L("212 555 0123", 90, 180)]
+    lines = [
+        L("邮编：", 20, 100),
+        L("310012", 120, 100),
+        L("身份证号：", 20, 140),
+        L("33010619900101123X", 180, 140),
+        L("TEL:", 20, 180),
+        L("212 555 0123", 90, 180),
+    ]
     f = classify(lines, [])
     assert has(f, lines, C.POSTAL_CODE, None, "310012")
     assert has(f, lines, C.ID_NUMBER, None, "33010619900101123X")

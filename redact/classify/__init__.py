@@ -11,7 +11,7 @@ policy in ``policy``. No personal value is ever logged.
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from collections.abc import Sequence
 
 from ..types import Field, Symbol, TextLine
 from . import en, zh
@@ -20,7 +20,7 @@ from .policy import apply_policy
 from .text import mod10_usps_ok, s10_check_ok, ups_check_digit_ok, valid_cn_id
 
 
-def classify(lines: Sequence[TextLine], symbols: Sequence[Symbol] = ()) -> List[Field]:
+def classify(lines: Sequence[TextLine], symbols: Sequence[Symbol] = ()) -> list[Field]:
     """Every personal item on the labels of one photo, as fields with exact character spans.
 
     Lines are grouped by ``label_index``; layout reasoning uses each line's ``upright`` polygon (its photo
@@ -29,5 +29,13 @@ def classify(lines: Sequence[TextLine], symbols: Sequence[Symbol] = ()) -> List[
     return classify_lines(lines, symbols)
 
 
-__all__ = ["classify", "apply_policy", "zh", "en", "valid_cn_id", "ups_check_digit_ok", "mod10_usps_ok",
-           "s10_check_ok"]
+__all__ = [
+    "apply_policy",
+    "classify",
+    "en",
+    "mod10_usps_ok",
+    "s10_check_ok",
+    "ups_check_digit_ok",
+    "valid_cn_id",
+    "zh",
+]

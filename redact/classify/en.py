@@ -8,10 +8,17 @@ names after role captions, plus the shared number detectors.
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
 
 from ..types import Category, Role
-from .data.en_places import BUSINESS_WORDS, CA_PROVINCES, COUNTRIES, IN_STATES, STREET_WORDS, UNIT_WORDS, US_STATES
+from .data.en_places import (
+    BUSINESS_WORDS,
+    CA_PROVINCES,
+    COUNTRIES,
+    IN_STATES,
+    STREET_WORDS,
+    UNIT_WORDS,
+    US_STATES,
+)
 from .text import (
     Hit,
     digitize,
@@ -25,8 +32,18 @@ from .text import (
     ups_check_digit_ok,
 )
 
-__all__ = ["find", "scan", "ups_check_digit_ok", "mod10_usps_ok", "ROLE_CAPTION", "caption_role",
-           "looks_like_street", "looks_like_city_line", "is_country", "is_business"]
+__all__ = [
+    "ROLE_CAPTION",
+    "caption_role",
+    "find",
+    "is_business",
+    "is_country",
+    "looks_like_city_line",
+    "looks_like_street",
+    "mod10_usps_ok",
+    "scan",
+    "ups_check_digit_ok",
+]
 
 
 def _upper(s: str) -> str:
@@ -35,18 +52,36 @@ def _upper(s: str) -> str:
 
 
 _ROLE_WORDS = (
-    ("SHIP TO", Role.RECIPIENT), ("SHIPTO", Role.RECIPIENT), ("DELIVER TO", Role.RECIPIENT),
-    ("DELIVERY TO", Role.RECIPIENT), ("DELIVERY ADDRESS", Role.RECIPIENT), ("SEND TO", Role.RECIPIENT),
-    ("RECIPIENT", Role.RECIPIENT), ("CONSIGNEE", Role.RECIPIENT), ("ADDRESSEE", Role.RECIPIENT),
-    ("BILL TO", Role.RECIPIENT), ("TO", Role.RECIPIENT), ("ATTN", Role.UNKNOWN), ("ATTENTION", Role.UNKNOWN),
-    ("SHIP FROM", Role.SENDER), ("RETURN TO", Role.SENDER), ("RETURN ADDRESS", Role.SENDER),
-    ("SHIPPER", Role.SENDER), ("SENDER", Role.SENDER), ("CONSIGNOR", Role.SENDER), ("FROM", Role.SENDER),
-    ("PICKUP ADDRESS", Role.SENDER), ("RETURN", Role.SENDER), ("NAME", Role.UNKNOWN), ("C/O", Role.UNKNOWN),
+    ("SHIP TO", Role.RECIPIENT),
+    ("SHIPTO", Role.RECIPIENT),
+    ("DELIVER TO", Role.RECIPIENT),
+    ("DELIVERY TO", Role.RECIPIENT),
+    ("DELIVERY ADDRESS", Role.RECIPIENT),
+    ("SEND TO", Role.RECIPIENT),
+    ("RECIPIENT", Role.RECIPIENT),
+    ("CONSIGNEE", Role.RECIPIENT),
+    ("ADDRESSEE", Role.RECIPIENT),
+    ("BILL TO", Role.RECIPIENT),
+    ("TO", Role.RECIPIENT),
+    ("ATTN", Role.UNKNOWN),
+    ("ATTENTION", Role.UNKNOWN),
+    ("SHIP FROM", Role.SENDER),
+    ("RETURN TO", Role.SENDER),
+    ("RETURN ADDRESS", Role.SENDER),
+    ("SHIPPER", Role.SENDER),
+    ("SENDER", Role.SENDER),
+    ("CONSIGNOR", Role.SENDER),
+    ("FROM", Role.SENDER),
+    ("PICKUP ADDRESS", Role.SENDER),
+    ("RETURN", Role.SENDER),
+    ("NAME", Role.UNKNOWN),
+    ("C/O", Role.UNKNOWN),
     ("CARE OF", Role.UNKNOWN),
 )
 _ROLE_OF = {w: r for w, r in _ROLE_WORDS}
 ROLE_CAPTION = re.compile(
-    r"^\s*(" + "|".join(w.replace(" ", r"\s?") for w, _ in sorted(_ROLE_WORDS, key=lambda x: -len(x[0])))
+    r"^\s*("
+    + "|".join(w.replace(" ", r"\s?") for w, _ in sorted(_ROLE_WORDS, key=lambda x: -len(x[0])))
     + r")(?![A-Z])(?:\s*\(?(?:NAME|ADDRESS)\)?)?\s*[:.\-]?\s*"
 )
 
@@ -59,7 +94,10 @@ def caption_role(word: str) -> Role:
 
 
 _CAP = r"\s*[:#.]?\s*"
-PHONE_CAPTION = re.compile(r"(?<![A-Z])(?:TELEPHONE|PHONE\s?(?:NO\.?|NUMBER)?|TEL|PH|MOBILE|MOB|CELL|CONTACT(?:\s?NO\.?)?)(?![A-Z])" + _CAP)
+PHONE_CAPTION = re.compile(
+    r"(?<![A-Z])(?:TELEPHONE|PHONE\s?(?:NO\.?|NUMBER)?|TEL|PH|MOBILE|MOB|CELL|CONTACT(?:\s?NO\.?)?)(?![A-Z])"
+    + _CAP
+)
 EMAIL_CAPTION = re.compile(r"(?<![A-Z])E-?MAIL(?![A-Z])" + _CAP)
 TRACK_CAPTION = re.compile(
     r"(?<![A-Z])(?:USPS\s?TRACKING\s?(?:#|NO\.?|NUMBER)?|TRACKING\s?(?:#|NO\.?|NUMBER|ID)?|TRK\s?#?|WAYBILL(?:\s?NO\.?)?|"
@@ -71,13 +109,18 @@ ORDER_CAPTION = re.compile(
     r"EORI|TAX\s?ID|CAD|ACCOUNT\s?(?:#|NO\.?)?|ACCT\s?#?)(?![A-Z])" + _CAP
 )
 ROUTING = re.compile(r"^\s*[A-Z]{2}\s?\d{3}\s?\d-\d{2}\s*$|^\s*J\d{12}\s*$")  # UPS routing, FedEx form id
-_BUSINESS = re.compile(r"(?<![A-Z])(?:" + "|".join(re.escape(w) for w in sorted(BUSINESS_WORDS, key=len, reverse=True))
-                       + r")(?![A-Z])")
+_BUSINESS = re.compile(
+    r"(?<![A-Z])(?:"
+    + "|".join(re.escape(w) for w in sorted(BUSINESS_WORDS, key=len, reverse=True))
+    + r")(?![A-Z])"
+)
 
 
 def is_business(text: str) -> bool:
     """A company line (ACME SUPPLY CO, Fabrikam Inc): kept, not a person's name."""
     return bool(_BUSINESS.search(_upper(fold(text))))
+
+
 OTHER_CAPTION = re.compile(
     r"(?<![A-Z])(?:WEIGHT|WT|DATE|SHIP\s?DATE|SERVICE|DIMS?|PKG|PACKAGE|POSTAGE|PAID|US POSTAGE|PRIORITY MAIL|"
     r"GROUND|EXPRESS|RETURN SERVICE REQUESTED|BILLING|PREPAID|COD)(?![A-Z])" + _CAP
@@ -86,33 +129,54 @@ OTHER_CAPTION = re.compile(
 _SW = "|".join(sorted({re.escape(w) for w in STREET_WORDS}, key=len, reverse=True))
 _UW = "|".join(sorted({re.escape(w) for w in UNIT_WORDS}, key=len, reverse=True))
 STREET = re.compile(
-    r"(?<![A-Z0-9])\d{1,6}[A-Z]?(?:[-/]\d{1,5}[A-Z]?)?,?\s+(?:[A-Z0-9.'&\-]+,?\s+){0,5}(?:" + _SW + r")\.?(?![A-Z])"
+    r"(?<![A-Z0-9])\d{1,6}[A-Z]?(?:[-/]\d{1,5}[A-Z]?)?,?\s+(?:[A-Z0-9.'&\-]+,?\s+){0,5}(?:"
+    + _SW
+    + r")\.?(?![A-Z])"
 )
-STREET_NAMED = re.compile(r"(?<![A-Z0-9])(?:[A-Z][A-Z.'\-]*\s+){1,4}(?:" + _SW + r")\.?,?\s+(?:NO\.?\s?)?\d{1,5}[A-Z]?(?![A-Z0-9])")
-UNIT = re.compile(r"(?<![A-Z0-9])(?:" + _UW + r")(?![A-Z])\.?\s*(?:NO\.?\s*)?#?\s*[A-Z0-9][A-Z0-9\-/]*|(?<![A-Z0-9])#\s?\d[A-Z0-9\-]*")
+STREET_NAMED = re.compile(
+    r"(?<![A-Z0-9])(?:[A-Z][A-Z.'\-]*\s+){1,4}(?:" + _SW + r")\.?,?\s+(?:NO\.?\s?)?\d{1,5}[A-Z]?(?![A-Z0-9])"
+)
+UNIT = re.compile(
+    r"(?<![A-Z0-9])(?:"
+    + _UW
+    + r")(?![A-Z])\.?\s*(?:NO\.?\s*)?#?\s*[A-Z0-9][A-Z0-9\-/]*|(?<![A-Z0-9])#\s?\d[A-Z0-9\-]*"
+)
 POBOX = re.compile(r"(?<![A-Z])(?:P\.?\s?O\.?\s?BOX|POST\s?OFFICE\s?BOX|PO\s?BOX|GPO\s?BOX)\s*#?\s*\d+")
 GERMAN_STREET = re.compile(
     r"(?<![A-Z])[A-ZÄÖÜ][A-ZÄÖÜß.\-]*(?:STRASSE|STRAßE|STR\.|WEG|PLATZ|ALLEE|GASSE|RING|DAMM|UFER|CHAUSSEE)\s*\d{1,4}\s?[A-Z]?(?![A-Z0-9])"
 )
-_STATES = "|".join(sorted(set(US_STATES) | set(US_STATES.values()) | set(CA_PROVINCES), key=len, reverse=True))
+_STATES = "|".join(
+    sorted(set(US_STATES) | set(US_STATES.values()) | set(CA_PROVINCES), key=len, reverse=True)
+)
 US_ZIP = r"\d{5}(?:\s?-\s?\d{4}|\s\d{4})?"
 CITY_STATE_ZIP = re.compile(
-    r"(?<![A-Z0-9])(?P<city>[A-Z][A-Z.'\-]*(?:\s[A-Z][A-Z.'\-]*){0,3}),?\s+(?P<state>" + _STATES + r")\.?,?\s+(?P<zip>"
-    + US_ZIP + r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d)(?![0-9A-Z])"
+    r"(?<![A-Z0-9])(?P<city>[A-Z][A-Z.'\-]*(?:\s[A-Z][A-Z.'\-]*){0,3}),?\s+(?P<state>"
+    + _STATES
+    + r")\.?,?\s+(?P<zip>"
+    + US_ZIP
+    + r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d)(?![0-9A-Z])"
 )
 _ABBR = "|".join(sorted(set(US_STATES) | set(CA_PROVINCES), key=len, reverse=True))
 CITY_STATE_END = re.compile(
-    r"^\s*(?P<city>[A-Z][A-Z.'\-]*(?:\s[A-Z][A-Z.'\-]*){0,2}),?\s+(?P<state>" + _ABBR + r")\.?(?:\s+[A-Z0-9]{1,6})?\s*$"
+    r"^\s*(?P<city>[A-Z][A-Z.'\-]*(?:\s[A-Z][A-Z.'\-]*){0,2}),?\s+(?P<state>"
+    + _ABBR
+    + r")\.?(?:\s+[A-Z0-9]{1,6})?\s*$"
 )
 STATE_ZIP = re.compile(r"(?<![A-Z0-9])(?P<state>" + _STATES + r")\.?,?\s+(?P<zip>" + US_ZIP + r")(?![0-9])")
 ZIP4 = re.compile(r"(?<![0-9])\d{5}\s?-\s?\d{4}(?![0-9])")
-CA_POST = re.compile(r"(?<![A-Z0-9])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d(?![A-Z0-9])")
+CA_POST = re.compile(
+    r"(?<![A-Z0-9])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d(?![A-Z0-9])"
+)
 UK_POST = re.compile(r"(?<![A-Z0-9])(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[ABD-HJLNP-UW-Z]{2}(?![A-Z0-9])")
-DE_POST = re.compile(r"(?<![A-Z0-9\-])(?:D-)?(?P<zip>\d{5})\s+(?P<city>[A-ZÄÖÜ][A-ZÄÖÜß\-]+(?:\s[A-ZÄÖÜ][A-ZÄÖÜß\-]+)?)(?![A-Z0-9])")
+DE_POST = re.compile(
+    r"(?<![A-Z0-9\-])(?:D-)?(?P<zip>\d{5})\s+(?P<city>[A-ZÄÖÜ][A-ZÄÖÜß\-]+(?:\s[A-ZÄÖÜ][A-ZÄÖÜß\-]+)?)(?![A-Z0-9])"
+)
 _INS = "|".join(sorted(IN_STATES, key=len, reverse=True))
 IN_PIN = re.compile(r"(?<![0-9])(?:PIN\s?(?:CODE)?\s*[:\-]?\s*)?(?P<zip>[1-9]\d{2}\s?\d{3})(?![0-9])")
 IN_STATE = re.compile(r"(?<![A-Z])(?:" + _INS + r")(?![A-Z])")
-_COUNTRIES = re.compile(r"^\s*(?:" + "|".join(re.escape(c) for c in sorted(COUNTRIES, key=len, reverse=True)) + r")\s*$")
+_COUNTRIES = re.compile(
+    r"^\s*(?:" + "|".join(re.escape(c) for c in sorted(COUNTRIES, key=len, reverse=True)) + r")\s*$"
+)
 _KEEP_WORDS = re.compile(
     r"(?<![A-Z])(?:USPS|UPS|FEDEX|DHL|AMAZON|PRIME|POSTAGE|PRIORITY|MAIL|EXPRESS|GROUND|OVERNIGHT|SERVICE|"
     r"TRACKING|BILLING|P/P|PAID|WEIGHT|LBS|DELIVERY|SIGNATURE|REQUIRED|RETURN SERVICE|SCAN|BARCODE|CARRIER|"
@@ -123,24 +187,35 @@ _KEEP_WORDS = re.compile(
 
 def looks_like_street(text: str) -> bool:
     U = _upper(digitize(fold(text)))
-    return bool(STREET.search(U) or POBOX.search(U) or GERMAN_STREET.search(U) or STREET_NAMED.search(U)
-                or re.match(r"^\s*(?:" + _UW + r")(?![A-Z])\.?\s*#?\s*[A-Z0-9]", U))
+    return bool(
+        STREET.search(U)
+        or POBOX.search(U)
+        or GERMAN_STREET.search(U)
+        or STREET_NAMED.search(U)
+        or re.match(r"^\s*(?:" + _UW + r")(?![A-Z])\.?\s*#?\s*[A-Z0-9]", U)
+    )
 
 
 def looks_like_city_line(text: str) -> bool:
     U = _upper(digitize(fold(text)))
-    return bool(CITY_STATE_ZIP.search(U) or STATE_ZIP.search(U) or DE_POST.search(U) or UK_POST.search(U)
-                or CA_POST.search(U) or (IN_STATE.search(U) and IN_PIN.search(U)))
+    return bool(
+        CITY_STATE_ZIP.search(U)
+        or STATE_ZIP.search(U)
+        or DE_POST.search(U)
+        or UK_POST.search(U)
+        or CA_POST.search(U)
+        or (IN_STATE.search(U) and IN_PIN.search(U))
+    )
 
 
 def is_country(text: str) -> bool:
     return bool(_COUNTRIES.match(_upper(fold(text))))
 
 
-def _caption_values(F: str, D: str, U: str) -> List[Hit]:
-    out: List[Hit] = []
+def _caption_values(F: str, D: str, U: str) -> list[Hit]:
+    out: list[Hit] = []
 
-    def value_after(end: int, pattern: str) -> Optional[Tuple[int, int]]:
+    def value_after(end: int, pattern: str) -> tuple[int, int] | None:
         mm = re.compile(pattern).match(_upper(D), end)
         if not mm:
             return None
@@ -149,39 +224,63 @@ def _caption_values(F: str, D: str, U: str) -> List[Hit]:
     for m in PHONE_CAPTION.finditer(U):
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=98))
         v = value_after(m.end(), r"[+(0-9*X][0-9*X()+.\- ]{6,24}")
-        if v and sum(c.isdigit() or c in "*xX" for c in D[v[0]:v[1]]) >= 7:
+        if v and sum(c.isdigit() or c in "*xX" for c in D[v[0] : v[1]]) >= 7:
             out.append(Hit(v[0], v[1], Category.PHONE, "caption_phone", priority=77, score=0.9))
     for m in EMAIL_CAPTION.finditer(U):
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=98))
     for m in TRACK_CAPTION.finditer(U):
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=98))
         v = value_after(m.end(), r"[A-Z0-9][A-Z0-9 \-]{5,44}")
-        if v and sum(c.isdigit() for c in D[v[0]:v[1]]) >= 6:
-            out.append(Hit(v[0], v[1], Category.TRACKING_NUMBER, "tracking_by_caption", priority=100, score=0.95))
+        if v and sum(c.isdigit() for c in D[v[0] : v[1]]) >= 6:
+            out.append(
+                Hit(v[0], v[1], Category.TRACKING_NUMBER, "tracking_by_caption", priority=100, score=0.95)
+            )
     for m in ORDER_CAPTION.finditer(U):
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=98))
         v = value_after(m.end(), r"[A-Z0-9][A-Z0-9\-]{3,40}")
-        if v and any(c.isdigit() for c in D[v[0]:v[1]]):
+        if v and any(c.isdigit() for c in D[v[0] : v[1]]):
             out.append(Hit(v[0], v[1], Category.OTHER, "order_number", sensitive=False, priority=99))
     for m in OTHER_CAPTION.finditer(U):
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=60))
     return out
 
 
-def _address_hits(U: str) -> List[Hit]:
-    out: List[Hit] = []
-    for rx, rule in ((STREET, "street"), (POBOX, "po_box"), (GERMAN_STREET, "street_de"), (STREET_NAMED, "street_named")):
+def _address_hits(U: str) -> list[Hit]:
+    out: list[Hit] = []
+    for rx, rule in (
+        (STREET, "street"),
+        (POBOX, "po_box"),
+        (GERMAN_STREET, "street_de"),
+        (STREET_NAMED, "street_named"),
+    ):
         for m in rx.finditer(U):
             out.append(Hit(m.start(), m.end(), Category.ADDRESS, rule, priority=35, score=0.9))
     for m in CITY_STATE_ZIP.finditer(U):
         out.append(Hit(m.start(), m.start("zip"), Category.ADDRESS, "city_state", priority=36, score=0.9))
-        out.append(Hit(m.start("zip"), m.end("zip"), Category.POSTAL_CODE, "us_zip" if m.group("zip")[0].isdigit()
-                       else "ca_postcode", priority=56, score=0.95))
+        out.append(
+            Hit(
+                m.start("zip"),
+                m.end("zip"),
+                Category.POSTAL_CODE,
+                "us_zip" if m.group("zip")[0].isdigit() else "ca_postcode",
+                priority=56,
+                score=0.95,
+            )
+        )
     m = CITY_STATE_END.match(U)
-    if m and not CITY_STATE_ZIP.search(U) and not _KEEP_WORDS.search(U) and not ORDER_CAPTION.search(U) \
-            and not ROLE_CAPTION.match(U) and m.group("city").split()[0] not in US_STATES and not is_business(U):
+    if (
+        m
+        and not CITY_STATE_ZIP.search(U)
+        and not _KEEP_WORDS.search(U)
+        and not ORDER_CAPTION.search(U)
+        and not ROLE_CAPTION.match(U)
+        and m.group("city").split()[0] not in US_STATES
+        and not is_business(U)
+    ):
         # "SAN JOSE CA" with its ZIP lost by the reader: still a city line
-        out.append(Hit(m.start("city"), m.end(), Category.ADDRESS, "city_state_nozip", priority=31, score=0.6))
+        out.append(
+            Hit(m.start("city"), m.end(), Category.ADDRESS, "city_state_nozip", priority=31, score=0.6)
+        )
     for m in STATE_ZIP.finditer(U):
         out.append(Hit(m.start(), m.start("zip"), Category.ADDRESS, "state", priority=34, score=0.8))
         out.append(Hit(m.start("zip"), m.end("zip"), Category.POSTAL_CODE, "us_zip", priority=55, score=0.9))
@@ -197,38 +296,58 @@ def _address_hits(U: str) -> List[Hit]:
             continue
         if any(s <= m.start() < e for s, e in streets):
             continue  # a five-digit house number, not a German postcode
-        out.append(Hit(m.start("zip"), m.end("zip"), Category.POSTAL_CODE, "de_postcode", priority=53, score=0.8))
+        out.append(
+            Hit(m.start("zip"), m.end("zip"), Category.POSTAL_CODE, "de_postcode", priority=53, score=0.8)
+        )
         out.append(Hit(m.start("city"), m.end("city"), Category.ADDRESS, "city_de", priority=33, score=0.7))
     m = re.fullmatch(r"\s*(\d{5}(?:\s?-\s?\d{4})?)\s*", U)
     if m:  # a ZIP alone on a line (the big routing ZIP of FedEx/UPS labels)
         out.append(Hit(m.start(1), m.end(1), Category.POSTAL_CODE, "zip_alone", priority=50, score=0.75))
     instate = IN_STATE.search(U)
     for m in IN_PIN.finditer(U):
-        ctx = U[max(0, m.start() - 40):m.start()]
+        ctx = U[max(0, m.start() - 40) : m.start()]
         if instate or "PIN" in m.group(0) or re.search(r"[A-Z]{3,}\s*[-,]?\s*$", ctx):
-            out.append(Hit(m.start("zip"), m.end("zip"), Category.POSTAL_CODE, "in_pin", priority=52, score=0.8))
+            out.append(
+                Hit(m.start("zip"), m.end("zip"), Category.POSTAL_CODE, "in_pin", priority=52, score=0.8)
+            )
     if instate:
         out.append(Hit(instate.start(), instate.end(), Category.ADDRESS, "in_state", priority=32, score=0.8))
     return out
 
 
-def _extend_streets(hits: List[Hit], U: str) -> List[Hit]:
+def _extend_streets(hits: list[Hit], U: str) -> list[Hit]:
     """A street line is personal to its end: carry a street hit over the directional/unit words after it."""
     out = []
     ordered = sorted(hits, key=lambda h: h.start)
     for k, h in enumerate(ordered):
-        if h.sensitive and h.category == Category.ADDRESS and h.rule not in ("city_state", "state", "city_de"):
+        if (
+            h.sensitive
+            and h.category == Category.ADDRESS
+            and h.rule not in ("city_state", "state", "city_de")
+        ):
             nxt = ordered[k + 1].start if k + 1 < len(ordered) else len(U)
-            tail = U[h.end:nxt]
-            if tail.strip(" ,.") and len(tail) <= 30 and not _KEEP_WORDS.search(tail) and \
-                    re.fullmatch(r"[\s,.]*[A-Z0-9#.\-/ ,]+", tail):
-                h = Hit(h.start, h.end + len(tail.rstrip()), h.category, h.rule, h.sensitive, h.role, h.score,
-                        h.priority)
+            tail = U[h.end : nxt]
+            if (
+                tail.strip(" ,.")
+                and len(tail) <= 30
+                and not _KEEP_WORDS.search(tail)
+                and re.fullmatch(r"[\s,.]*[A-Z0-9#.\-/ ,]+", tail)
+            ):
+                h = Hit(
+                    h.start,
+                    h.end + len(tail.rstrip()),
+                    h.category,
+                    h.rule,
+                    h.sensitive,
+                    h.role,
+                    h.score,
+                    h.priority,
+                )
         out.append(h)
     return out
 
 
-def scan(text: str, *, in_block: bool = False) -> List[Hit]:
+def scan(text: str, *, in_block: bool = False) -> list[Hit]:
     """All hits of one line. ``in_block``: the line stands in a person's block (layout), so a leftover
     word-like piece is read as part of that person's name/address rather than kept."""
     F = fold(text)
@@ -236,16 +355,26 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
     U = _upper(D)
     hits = number_hits(F, D, "en", in_block) + _caption_values(F, D, U) + _address_hits(U)
     if ROUTING.match(U) or is_country(U):
-        return [Hit(0, len(text), Category.OTHER, "routing" if ROUTING.match(U) else "country", sensitive=False,
-                    priority=100)]
+        return [
+            Hit(
+                0,
+                len(text),
+                Category.OTHER,
+                "routing" if ROUTING.match(U) else "country",
+                sensitive=False,
+                priority=100,
+            )
+        ]
     role = Role.UNKNOWN
     rc = ROLE_CAPTION.match(U)
     if rc:
         role = caption_role(rc.group(1))
-        hits.append(Hit(rc.start(1), rc.end(1), Category.OTHER, "caption", sensitive=False, role=role, priority=99))
+        hits.append(
+            Hit(rc.start(1), rc.end(1), Category.OTHER, "caption", sensitive=False, role=role, priority=99)
+        )
     accepted = resolve(hits, D)
     # a street line: the whole piece around the street match is the address (house number, unit, ...)
-    extra: List[Hit] = []
+    extra: list[Hit] = []
     has_addr = any(h.category == Category.ADDRESS for h in accepted)
     has_postal = any(h.category == Category.POSTAL_CODE for h in accepted)
     for s, e in gaps(len(U), [(h.start, h.end) for h in accepted]):
@@ -259,7 +388,11 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
             continue
         if rc and s >= rc.end(1) and seg.strip(" .:") not in _ROLE_OF:
             # "SHIP TO: JOHN SMITH" : the words after a role caption are the name (or company)
-            if re.fullmatch(r"[A-Z][A-Z.'&\-]*(?:[ ,]+[A-Z][A-Z.'&\-]*){0,5}", seg) and role != Role.UNKNOWN or rc.group(1) in ("ATTN", "ATTENTION", "NAME", "C/O", "CARE OF"):
+            if (
+                re.fullmatch(r"[A-Z][A-Z.'&\-]*(?:[ ,]+[A-Z][A-Z.'&\-]*){0,5}", seg)
+                and role != Role.UNKNOWN
+                or rc.group(1) in ("ATTN", "ATTENTION", "NAME", "C/O", "CARE OF")
+            ):
                 extra.append(Hit(s, e, Category.NAME, "caption_name", role=role, priority=30, score=0.85))
                 continue
         if has_postal and re.fullmatch(r"[A-Z][A-Z.'\-]*(?:[ ,]+[A-Z][A-Z.'\-]*){0,3}", seg):
@@ -269,16 +402,35 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
         elif re.match(r"^(?:" + _UW + r")(?![A-Z])\.?\s*#?\s*[A-Z0-9]", seg) or re.match(r"^#\s?\d", seg):
             extra.append(Hit(s, e, Category.ADDRESS, "unit", priority=20, score=0.8))
         elif in_block:
-            extra.append(Hit(s, e, Category.ADDRESS if re.search(r"\d", seg) else Category.NAME, "block_text",
-                             priority=10, score=0.6))
+            extra.append(
+                Hit(
+                    s,
+                    e,
+                    Category.ADDRESS if re.search(r"\d", seg) else Category.NAME,
+                    "block_text",
+                    priority=10,
+                    score=0.6,
+                )
+            )
     final = merge_adjacent(resolve(accepted + extra, D), U)
     final = _extend_streets(final, U)
     if role != Role.UNKNOWN:
-        final = [Hit(h.start, h.end, h.category, h.rule, h.sensitive, role if h.sensitive else h.role, h.score,
-                     h.priority) for h in final]
+        final = [
+            Hit(
+                h.start,
+                h.end,
+                h.category,
+                h.rule,
+                h.sensitive,
+                role if h.sensitive else h.role,
+                h.score,
+                h.priority,
+            )
+            for h in final
+        ]
     return final
 
 
-def find(text: str) -> List[Tuple[int, int, Category, str]]:
+def find(text: str) -> list[tuple[int, int, Category, str]]:
     """The personal items of one line: ``[(start, end, Category, rule), ...]``."""
     return [h.as_tuple() for h in scan(text) if h.sensitive]

@@ -15,9 +15,9 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..types import Category, Field, Role, Span, Symbol, TextLine
 from . import en, zh
@@ -38,10 +38,10 @@ class _Line:
     y1: float
     h: float
     zh: bool = False
-    hits: List[Hit] = field(default_factory=list)
-    caption_role: Optional[Role] = None  # a role caption starts this line
+    hits: list[Hit] = field(default_factory=list)
+    caption_role: Role | None = None  # a role caption starts this line
     caption_only: bool = False  # the line is nothing but the caption
-    block: Optional[int] = None  # index of the owning caption line (in the label's list)
+    block: int | None = None  # index of the owning caption line (in the label's list)
     role: Role = Role.UNKNOWN
 
     @property
@@ -53,7 +53,7 @@ class _Line:
         return self.line.text
 
 
-def _box(line: TextLine, angle: Optional[float] = None) -> Tuple[float, float, float, float, float]:
+def _box(line: TextLine, angle: float | None = None) -> tuple[float, float, float, float, float]:
     """The line's box in its layout frame: the label's upright frame (``angle`` None), or the photo frame turned
     by ``-angle`` degrees (the common frame of several regions read from one physical label)."""
     if angle is None and line.upright:
@@ -71,7 +71,7 @@ def _box(line: TextLine, angle: Optional[float] = None) -> Tuple[float, float, f
     return (min(xs), min(ys), max(xs), max(ys), max(h, 1.0))
 
 
-def _angle(line: TextLine) -> Optional[float]:
+def _angle(line: TextLine) -> float | None:
     """Reading direction of a line in the photo (degrees), when its polygon says so reliably."""
     p = line.polygon
     if len(p) != 4 or len(line.text.strip()) < 3:
@@ -92,15 +92,15 @@ def _circ_median(angles: Sequence[float]) -> float:
     return ref + rel[len(rel) // 2]
 
 
-def layout_groups(lines: Sequence[TextLine]) -> List[Tuple[List[int], Optional[float]]]:
+def layout_groups(lines: Sequence[TextLine]) -> list[tuple[list[int], float | None]]:
     """Groups of lines reasoned about together, each with its frame.
 
     A reader may split one physical label into several regions (several ``label_index`` values): lines that
     read in the same direction in the photo form one group in the photo frame turned upright, so captions, blocks
     and repeated values work across regions. A group from a single region keeps that region's upright frame."""
     angles = [_angle(ln) for ln in lines]
-    centers: List[List[float]] = []
-    members: List[List[int]] = []
+    centers: list[list[float]] = []
+    members: list[list[int]] = []
     for i in sorted(range(len(lines)), key=lambda i: -len(lines[i].text)):
         a = angles[i]
         if a is None:
@@ -114,7 +114,7 @@ def layout_groups(lines: Sequence[TextLine]) -> List[Tuple[List[int], Optional[f
             centers.append([a])
             members.append([i])
     if not members:
-        by_label: Dict[int, List[int]] = {}
+        by_label: dict[int, list[int]] = {}
         for i, ln in enumerate(lines):
             by_label.setdefault(ln.label_index, []).append(i)
         return [(idx, None) for _, idx in sorted(by_label.items())]
@@ -122,10 +122,15 @@ def layout_groups(lines: Sequence[TextLine]) -> List[Tuple[List[int], Optional[f
         if a is not None:
             continue
         # an unreliable line joins the group holding most lines of its region (else the biggest group)
-        best = max(range(len(members)), key=lambda k: (
-            sum(1 for j in members[k] if lines[j].label_index == lines[i].label_index), len(members[k])))
+        best = max(
+            range(len(members)),
+            key=lambda k: (
+                sum(1 for j in members[k] if lines[j].label_index == lines[i].label_index),
+                len(members[k]),
+            ),
+        )
         members[best].append(i)
-    out: List[Tuple[List[int], Optional[float]]] = []
+    out: list[tuple[list[int], float | None]] = []
     for k, idx in enumerate(members):
         idx.sort()
         regions = {lines[i].label_index for i in idx}
@@ -137,15 +142,15 @@ def layout_groups(lines: Sequence[TextLine]) -> List[Tuple[List[int], Optional[f
 
 
 @lru_cache(maxsize=4096)
-def _scan_cached(text: str, is_zh: bool, in_block: bool) -> Tuple[Hit, ...]:
+def _scan_cached(text: str, is_zh: bool, in_block: bool) -> tuple[Hit, ...]:
     return tuple(zh.scan(text, in_block=in_block) if is_zh else en.scan(text, in_block=in_block))
 
 
-def _scan(text: str, is_zh: bool, in_block: bool = False) -> List[Hit]:
+def _scan(text: str, is_zh: bool, in_block: bool = False) -> list[Hit]:
     return list(_scan_cached(text, is_zh, in_block))
 
 
-def _sensitive(hits: Sequence[Hit]) -> List[Hit]:
+def _sensitive(hits: Sequence[Hit]) -> list[Hit]:
     return [h for h in hits if h.sensitive]
 
 
@@ -165,7 +170,7 @@ def _meaningful(s: str) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- captions
-def _role_caption(L: _Line) -> Tuple[Optional[Role], bool]:
+def _role_caption(L: _Line) -> tuple[Role | None, bool]:
     """(role of a caption that starts this line, whether the line is only that caption)."""
     F = fold(L.text).strip()
     if L.zh:
@@ -173,7 +178,7 @@ def _role_caption(L: _Line) -> Tuple[Optional[Role], bool]:
         if m:
             word = m.group(1) or m.group(2)
             role = zh.caption_role(word)
-            rest = _meaningful(F[m.end():])
+            rest = _meaningful(F[m.end() :])
             if word in ("联系人", "姓名") and role == Role.UNKNOWN:
                 return (None, False)
             return (role, rest == "" or rest in ("方", "人", "件"))
@@ -183,14 +188,15 @@ def _role_caption(L: _Line) -> Tuple[Optional[Role], bool]:
         role = en.caption_role(m.group(1))
         if role == Role.UNKNOWN:
             return (None, False)
-        rest = _meaningful(F[m.end():])
+        rest = _meaningful(F[m.end() :])
         return (role, rest == "")
     return (None, False)
 
 
 _PERSON_CAPTION_WORDS = re.compile(
     r"地址|电话|手机|联系|姓名|邮编|邮政|身份证|证件|单位|公司|收件|寄件|收货|发件|发货|TEL|PHONE|MOBILE|EMAIL|E-MAIL|ATTN|"
-    r"NAME|ADDRESS|CONTACT|PIN|ZIP|POSTAL|CELL|PH")
+    r"NAME|ADDRESS|CONTACT|PIN|ZIP|POSTAL|CELL|PH"
+)
 _ANY_CAPTION = re.compile(r"^\s*(?:([\u4e00-\u9fff]{2,6})\s*[:：]|([A-Za-z][A-Za-z .#/]{1,20}?)\s*:)")
 
 
@@ -203,18 +209,18 @@ def _foreign_caption(text: str) -> bool:
     return not _PERSON_CAPTION_WORDS.search(word)
 
 
-def _assign_blocks(ls: List[_Line]) -> None:
+def _assign_blocks(ls: list[_Line]) -> None:
     caps = [i for i, L in enumerate(ls) if L.caption_role is not None]
     if not caps:
         return
     hmed = sorted(L.h for L in ls)[len(ls) // 2]
-    claims: Dict[int, Tuple[float, int]] = {}
+    claims: dict[int, tuple[float, int]] = {}
 
     def claim(j: int, c: int, dist: float) -> None:
         if j not in claims or dist < claims[j][0]:
             claims[j] = (dist, c)
 
-    same_row: Dict[int, List[int]] = {}
+    same_row: dict[int, list[int]] = {}
     for c in caps:
         C = ls[c]
         rows = []
@@ -225,11 +231,15 @@ def _assign_blocks(ls: List[_Line]) -> None:
             gap = L.x0 - C.x1
             # beside a bare caption, its values; beside a caption line that holds values, only a near piece
             near = gap < (12 * hmed if C.caption_only else 2.5 * max(hmed, L.h))
-            if band_lo <= L.yc <= band_hi and L.x0 >= C.x0 + 0.3 * min(C.h, L.h) and near \
-                    and not _foreign_caption(L.text):
+            if (
+                band_lo <= L.yc <= band_hi
+                and L.x0 >= C.x0 + 0.3 * min(C.h, L.h)
+                and near
+                and not _foreign_caption(L.text)
+            ):
                 rows.append(j)
         same_row[c] = rows
-    row_owner: Dict[int, int] = {}
+    row_owner: dict[int, int] = {}
     for c, rows in same_row.items():
         for j in rows:
             if j not in row_owner or ls[c].x1 > ls[row_owner[j]].x1:  # nearest caption to the left
@@ -247,8 +257,14 @@ def _assign_blocks(ls: List[_Line]) -> None:
             claim(j, c, abs(ls[j].x0 - C.x1) * 0.01)
         bottom = max([C.y1] + [ls[j].y1 for j in members])
         bx1 = max([C.x1] + [ls[j].x1 for j in members])
-        below = sorted((j for j, L in enumerate(ls) if L.y0 > C.y0 + 0.5 * min(C.h, L.h) and j not in members
-                        and j != c), key=lambda j: (ls[j].y0, ls[j].x0))
+        below = sorted(
+            (
+                j
+                for j, L in enumerate(ls)
+                if L.y0 > C.y0 + 0.5 * min(C.h, L.h) and j not in members and j != c
+            ),
+            key=lambda j: (ls[j].y0, ls[j].x0),
+        )
         count = 0
         for j in below:
             L = ls[j]
@@ -286,13 +302,13 @@ _NAMEISH_ZH = re.compile(r"^\s*\*{0,2}[\u4e00-\u9fff·]{1,4}\*{0,3}\s*$")
 _NAMEISH_EN = re.compile(r"^\s*[A-Za-z][A-Za-z.'\-]*(?:[ ,]+[A-Za-z][A-Za-z.'&\-]*){0,4}\s*$")
 
 
-def _add(hits: List[Hit], new: Hit, text: str) -> List[Hit]:
+def _add(hits: list[Hit], new: Hit, text: str) -> list[Hit]:
     return resolve(hits + [new], fold(text))
 
 
-def _block_rules(ls: List[_Line]) -> None:
+def _block_rules(ls: list[_Line]) -> None:
     """Rescan block members as such, then name the short first line and wrap addresses."""
-    blocks: Dict[int, List[int]] = {}
+    blocks: dict[int, list[int]] = {}
     for j, L in enumerate(ls):
         if L.block is not None:
             blocks.setdefault(L.block, []).append(j)
@@ -304,55 +320,100 @@ def _block_rules(ls: List[_Line]) -> None:
             L = ls[j]
             if j == c and L.caption_only:
                 continue
-            left = _meaningful(_uncovered(L.text, [h for h in L.hits if h.sensitive or h.rule in (
-                "caption", "address_caption", "date", "weight", "order_number")]))
+            left = _meaningful(
+                _uncovered(
+                    L.text,
+                    [
+                        h
+                        for h in L.hits
+                        if h.sensitive
+                        or h.rule in ("caption", "address_caption", "date", "weight", "order_number")
+                    ],
+                )
+            )
             if j == c or not left:
                 hits = L.hits  # nothing left to read differently in a block (or the caption line itself)
             else:
                 hits = _scan(L.text, L.zh, in_block=True)
                 soft = ("block_address", "block_text")
-                rest = _uncovered(L.text, [h for h in hits if (h.sensitive and h.rule not in soft)
-                                           or h.rule in ("caption", "address_caption")])
+                rest = _uncovered(
+                    L.text,
+                    [
+                        h
+                        for h in hits
+                        if (h.sensitive and h.rule not in soft) or h.rule in ("caption", "address_caption")
+                    ],
+                )
                 core = _meaningful(rest)
                 if L.zh:
-                    if core and _NAMEISH_ZH.match(rest) and not zh.looks_like_address(core) and not any(
-                            h.category == Category.NAME for h in hits):
+                    if (
+                        core
+                        and _NAMEISH_ZH.match(rest)
+                        and not zh.looks_like_address(core)
+                        and not any(h.category == Category.NAME for h in hits)
+                    ):
                         s = len(rest) - len(rest.lstrip())
                         e = len(rest.rstrip())
                         hits = [h for h in hits if not (h.start < e and s < h.end and h.rule in soft)]
-                        hits = _add(hits, Hit(s, e, Category.NAME, "block_name", priority=60, score=0.75), L.text)
+                        hits = _add(
+                            hits, Hit(s, e, Category.NAME, "block_name", priority=60, score=0.75), L.text
+                        )
                 else:
                     street = en.looks_like_street(L.text) or en.looks_like_city_line(L.text)
                     seen_street = seen_street or street
                     if not seen_street and core and _NAMEISH_EN.match(L.text) and not en.is_country(L.text):
                         s = len(L.text) - len(L.text.lstrip())
-                        hits = _add([h for h in hits if h.rule not in soft],
-                                    Hit(s, len(L.text.rstrip()), Category.NAME, "block_name", priority=60, score=0.75),
-                                    L.text)
+                        hits = _add(
+                            [h for h in hits if h.rule not in soft],
+                            Hit(
+                                s, len(L.text.rstrip()), Category.NAME, "block_name", priority=60, score=0.75
+                            ),
+                            L.text,
+                        )
                     elif seen_street:
-                        hits = [replace(h, category=Category.ADDRESS) if (h.category == Category.NAME and h.rule == "block_text")
-                                else h for h in hits]
+                        hits = [
+                            replace(h, category=Category.ADDRESS)
+                            if (h.category == Category.NAME and h.rule == "block_text")
+                            else h
+                            for h in hits
+                        ]
             if L.line.score < LOW_SCORE:
                 core = _meaningful(_uncovered(L.text, _sensitive(hits)))
                 if core:
                     hits = [h for h in hits if not h.sensitive] + [
-                        Hit(0, len(L.text), Category.UNREADABLE, "low_confidence_in_block", priority=1, score=L.line.score)]
+                        Hit(
+                            0,
+                            len(L.text),
+                            Category.UNREADABLE,
+                            "low_confidence_in_block",
+                            priority=1,
+                            score=L.line.score,
+                        )
+                    ]
                     hits = _replace_all(hits, L.text)
-            L.hits = [replace(h, role=role) if h.sensitive and h.role == Role.UNKNOWN and h.category not in _PARCEL
-                      else h for h in hits]
+            L.hits = [
+                replace(h, role=role)
+                if h.sensitive and h.role == Role.UNKNOWN and h.category not in _PARCEL
+                else h
+                for h in hits
+            ]
 
 
 _PARCEL = (Category.TRACKING_NUMBER, Category.BARCODE, Category.QRCODE)
 
 
-def _replace_all(hits: List[Hit], text: str) -> List[Hit]:
+def _replace_all(hits: list[Hit], text: str) -> list[Hit]:
     """An unreadable line: one span over the whole line, captions aside."""
     caps = [h for h in hits if not h.sensitive and h.rule in ("caption",)]
     un = [h for h in hits if h.category == Category.UNREADABLE]
     if not caps:
         return un
     end = max(h.end for h in caps)
-    return caps + [Hit(end, len(text), Category.UNREADABLE, un[0].rule, priority=1, score=un[0].score)] if end < len(text) else caps
+    return (
+        caps + [Hit(end, len(text), Category.UNREADABLE, un[0].rule, priority=1, score=un[0].score)]
+        if end < len(text)
+        else caps
+    )
 
 
 def _same_row(a: _Line, b: _Line) -> bool:
@@ -361,7 +422,7 @@ def _same_row(a: _Line, b: _Line) -> bool:
     return hi - lo >= 0.5 * min(a.h, b.h)
 
 
-def _neighbour_rules(ls: List[_Line]) -> None:
+def _neighbour_rules(ls: list[_Line]) -> None:
     """Names beside phones (separate OCR boxes), names above street lines, wrapped addresses."""
     for i, P in enumerate(ls):
         if not any(h.category == Category.PHONE and h.sensitive for h in P.hits):
@@ -373,13 +434,28 @@ def _neighbour_rules(ls: List[_Line]) -> None:
             if dist < -P.h or dist > 8 * P.h:
                 continue
             rest = _uncovered(L.text, _sensitive(L.hits) + [h for h in L.hits if h.rule == "caption"])
-            if L.zh and _NAMEISH_ZH.match(rest) and _meaningful(rest) and not any(
-                    h.category == Category.NAME for h in L.hits):
+            if (
+                L.zh
+                and _NAMEISH_ZH.match(rest)
+                and _meaningful(rest)
+                and not any(h.category == Category.NAME for h in L.hits)
+            ):
                 core = _meaningful(rest)
                 if core not in zh.NOT_NAMES and not zh.looks_like_address(core):
                     s = len(rest) - len(rest.lstrip())
-                    L.hits = _add(L.hits, Hit(s, len(rest.rstrip()), Category.NAME, "name_beside_phone",
-                                              role=P.role, priority=60, score=0.7), L.text)
+                    L.hits = _add(
+                        L.hits,
+                        Hit(
+                            s,
+                            len(rest.rstrip()),
+                            Category.NAME,
+                            "name_beside_phone",
+                            role=P.role,
+                            priority=60,
+                            score=0.7,
+                        ),
+                        L.text,
+                    )
     # a caption read as its own line ("邮编：" | "310012", "TEL:" | "212 555 0123"): read the value with it
     for A in ls:
         F = fold(A.text).rstrip()
@@ -394,9 +470,20 @@ def _neighbour_rules(ls: List[_Line]) -> None:
             cap = F.split()[-1] if F.split() else F
             joined = cap + " " + B.text
             off = len(cap) + 1
-            new = [Hit(h.start - off, h.end - off, h.category, h.rule + "_by_caption_box", h.sensitive, h.role,
-                       h.score, h.priority)
-                   for h in _scan(joined, B.zh, in_block=B.block is not None) if h.sensitive and h.start >= off]
+            new = [
+                Hit(
+                    h.start - off,
+                    h.end - off,
+                    h.category,
+                    h.rule + "_by_caption_box",
+                    h.sensitive,
+                    h.role,
+                    h.score,
+                    h.priority,
+                )
+                for h in _scan(joined, B.zh, in_block=B.block is not None)
+                if h.sensitive and h.start >= off
+            ]
             if new:
                 B.hits = resolve(B.hits + new, fold(B.text))
     # wrapped addresses and names above streets
@@ -406,7 +493,7 @@ def _neighbour_rules(ls: List[_Line]) -> None:
         a_addr = any(h.category == Category.ADDRESS and h.sensitive for h in A.hits)
         if not a_addr:
             continue
-        for b in order[a_pos + 1:]:
+        for b in order[a_pos + 1 :]:
             B = ls[b]
             if B.y0 - A.y1 > 0.9 * max(A.h, B.h):
                 break
@@ -417,14 +504,30 @@ def _neighbour_rules(ls: List[_Line]) -> None:
             if not core or len(core) > 40:
                 continue
             if A.zh:
-                if zh._KEEP_TEXT.search(core) or zh._HUB.search(core) or not has_cjk(core) and not re.search(r"\d", core):
+                if (
+                    zh._KEEP_TEXT.search(core)
+                    or zh._HUB.search(core)
+                    or not has_cjk(core)
+                    and not re.search(r"\d", core)
+                ):
                     continue
             else:
                 if en._KEEP_WORDS.search(core.upper()):
                     continue
             s = len(rest) - len(rest.lstrip())
-            B.hits = _add(B.hits, Hit(s, len(rest.rstrip()), Category.ADDRESS, "address_wrap", role=A.role,
-                                      priority=5, score=0.6), B.text)
+            B.hits = _add(
+                B.hits,
+                Hit(
+                    s,
+                    len(rest.rstrip()),
+                    Category.ADDRESS,
+                    "address_wrap",
+                    role=A.role,
+                    priority=5,
+                    score=0.6,
+                ),
+                B.text,
+            )
             if B.role == Role.UNKNOWN:
                 B.role = A.role
             break
@@ -447,8 +550,19 @@ def _neighbour_rules(ls: List[_Line]) -> None:
             if not A.zh and en._KEEP_WORDS.search(core.upper()):
                 continue
             s = len(rest) - len(rest.lstrip())
-            B.hits = _add(B.hits, Hit(s, len(rest.rstrip()), Category.ADDRESS, "address_piece", role=A.role,
-                                      priority=5, score=0.6), B.text)
+            B.hits = _add(
+                B.hits,
+                Hit(
+                    s,
+                    len(rest.rstrip()),
+                    Category.ADDRESS,
+                    "address_piece",
+                    role=A.role,
+                    priority=5,
+                    score=0.6,
+                ),
+                B.text,
+            )
     for b_pos, b in enumerate(order):
         B = ls[b]
         if B.zh or not (en.looks_like_street(B.text)):
@@ -464,23 +578,43 @@ def _neighbour_rules(ls: List[_Line]) -> None:
             if en.is_business(A.text) and _NAMEISH_EN.match(A.text):
                 B = A  # a company line between a name and its street: kept, the name is above it
                 continue
-            if _NAMEISH_EN.match(A.text) and not en._KEEP_WORDS.search(A.text.upper()) and not en.is_country(A.text):
+            if (
+                _NAMEISH_EN.match(A.text)
+                and not en._KEEP_WORDS.search(A.text.upper())
+                and not en.is_country(A.text)
+            ):
                 s = len(A.text) - len(A.text.lstrip())
-                A.hits = _add(A.hits, Hit(s, len(A.text.rstrip()), Category.NAME, "name_above_street",
-                                          role=B.role, priority=5, score=0.6), A.text)
+                A.hits = _add(
+                    A.hits,
+                    Hit(
+                        s,
+                        len(A.text.rstrip()),
+                        Category.NAME,
+                        "name_above_street",
+                        role=B.role,
+                        priority=5,
+                        score=0.6,
+                    ),
+                    A.text,
+                )
                 B = A  # the line above a name (a company, a second name line) too
                 continue
             break
 
 
-def _stub_rules(ls: List[_Line]) -> None:
+def _stub_rules(ls: list[_Line]) -> None:
     """Values already known on this label (names, phones, addresses) found again elsewhere."""
-    known: List[Tuple[str, Category, Role]] = []
+    known: list[tuple[str, Category, Role]] = []
     for L in ls:
         for h in L.hits:
-            if h.sensitive and h.category in (Category.NAME, Category.PHONE, Category.ADDRESS, Category.ID_NUMBER,
-                                              Category.POSTAL_CODE):
-                v = compact(L.text[h.start:h.end])
+            if h.sensitive and h.category in (
+                Category.NAME,
+                Category.PHONE,
+                Category.ADDRESS,
+                Category.ID_NUMBER,
+                Category.POSTAL_CODE,
+            ):
+                v = compact(L.text[h.start : h.end])
                 if (L.zh and len(v) >= 2) or len(v) >= 4:
                     known.append((v, h.category, h.role))
     if not known:
@@ -497,18 +631,20 @@ def _stub_rules(ls: List[_Line]) -> None:
             while start >= 0:
                 s, e = comp_map[start], comp_map[start + len(v) - 1] + 1
                 latin_edge = (s > 0 and L.text[s - 1].isalnum() and not has_cjk(L.text[s - 1])) or (
-                    e < len(L.text) and L.text[e].isalnum() and not has_cjk(L.text[e]))
+                    e < len(L.text) and L.text[e].isalnum() and not has_cjk(L.text[e])
+                )
                 if latin_edge:
                     start = comp.find(v, start + 1)
                     continue
                 if not any(h.sensitive and h.start <= s and h.end >= e for h in L.hits):
                     if not any(h.rule == "caption" and h.start < e and s < h.end for h in L.hits):
-                        L.hits = _add(L.hits, Hit(s, e, cat, "repeated_value", role=role, priority=3, score=0.8),
-                                      L.text)
+                        L.hits = _add(
+                            L.hits, Hit(s, e, cat, "repeated_value", role=role, priority=3, score=0.8), L.text
+                        )
                 start = comp.find(v, start + 1)
 
 
-def _trim(text: str, s: int, e: int) -> Tuple[int, int]:
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while s < e and text[s] in " \t,，;；:：":
         s += 1
     while e > s and text[e - 1] in " \t,，;；:：":
@@ -516,10 +652,10 @@ def _trim(text: str, s: int, e: int) -> Tuple[int, int]:
     return s, e
 
 
-def _to_fields(ls: List[_Line]) -> List[Field]:
-    fields: List[Field] = []
+def _to_fields(ls: list[_Line]) -> list[Field]:
+    fields: list[Field] = []
     # addresses of one block (or of consecutive wrapped lines) become one field with one span per line
-    addr_groups: Dict[Tuple, List[Tuple[_Line, Hit]]] = {}
+    addr_groups: dict[tuple, list[tuple[_Line, Hit]]] = {}
     for L in sorted(ls, key=lambda L: (L.y0, L.x0)):
         for h in L.hits:
             if not h.sensitive and h.rule not in ("hotline", "order_number"):
@@ -537,25 +673,43 @@ def _to_fields(ls: List[_Line]) -> List[Field]:
             s, e = _trim(L.text, h.start, h.end)
             if e <= s:
                 continue
-            fields.append(Field(
-                category=h.category, role=h.role, spans=(Span(L.idx, s, e),), score=round(h.score, 3),
-                rule=h.rule, sensitive=h.sensitive, value=L.text[s:e]))
+            fields.append(
+                Field(
+                    category=h.category,
+                    role=h.role,
+                    spans=(Span(L.idx, s, e),),
+                    score=round(h.score, 3),
+                    rule=h.rule,
+                    sensitive=h.sensitive,
+                    value=L.text[s:e],
+                )
+            )
     for key, items in addr_groups.items():
-        items = [(L, replace(h, start=_trim(L.text, h.start, h.end)[0], end=_trim(L.text, h.start, h.end)[1]))
-                 for L, h in items]
+        items = [
+            (L, replace(h, start=_trim(L.text, h.start, h.end)[0], end=_trim(L.text, h.start, h.end)[1]))
+            for L, h in items
+        ]
         items = [(L, h) for L, h in items if h.end > h.start]
         if not items:
             continue
         role = next((h.role for _, h in items if h.role != Role.UNKNOWN), Role.UNKNOWN)
-        fields.append(Field(
-            category=Category.ADDRESS, role=role, spans=tuple(Span(L.idx, h.start, h.end) for L, h in items),
-            score=round(min(h.score for _, h in items), 3), rule=items[0][1].rule,
-            value="\n".join(L.text[h.start:h.end] for L, h in items)))
+        fields.append(
+            Field(
+                category=Category.ADDRESS,
+                role=role,
+                spans=tuple(Span(L.idx, h.start, h.end) for L, h in items),
+                score=round(min(h.score for _, h in items), 3),
+                rule=items[0][1].rule,
+                value="\n".join(L.text[h.start : h.end] for L, h in items),
+            )
+        )
     return fields
 
 
-def classify_label(lines: Sequence[TextLine], indices: Sequence[int], angle: Optional[float] = None) -> List[Field]:
-    ls: List[_Line] = []
+def classify_label(
+    lines: Sequence[TextLine], indices: Sequence[int], angle: float | None = None
+) -> list[Field]:
+    ls: list[_Line] = []
     for i in indices:
         x0, y0, x1, y1, h = _box(lines[i], angle)
         ls.append(_Line(i, lines[i], x0, y0, x1, y1, h))
@@ -578,27 +732,48 @@ def classify_label(lines: Sequence[TextLine], indices: Sequence[int], angle: Opt
             top = min(L.y0 for L in rc)
             for L in ls:
                 if L.block is None and L.y1 <= top:
-                    L.hits = [replace(h, role=Role.SENDER) if h.sensitive and h.role == Role.UNKNOWN and
-                              h.category not in _PARCEL else h for h in L.hits]
+                    L.hits = [
+                        replace(h, role=Role.SENDER)
+                        if h.sensitive and h.role == Role.UNKNOWN and h.category not in _PARCEL
+                        else h
+                        for h in L.hits
+                    ]
     # roles for lines outside blocks come from their own captions; low-confidence lines full of digits
     for L in ls:
         if L.block is None and L.line.score < 0.35:
             rest = _meaningful(_uncovered(L.text, _sensitive(L.hits)))
             if sum(c.isdigit() for c in rest) >= 5:
-                L.hits = _add([h for h in L.hits if not h.sensitive] + _sensitive(L.hits),
-                              Hit(0, len(L.text), Category.UNREADABLE, "low_confidence_digits", priority=0,
-                                  score=L.line.score), L.text)
+                L.hits = _add(
+                    [h for h in L.hits if not h.sensitive] + _sensitive(L.hits),
+                    Hit(
+                        0,
+                        len(L.text),
+                        Category.UNREADABLE,
+                        "low_confidence_digits",
+                        priority=0,
+                        score=L.line.score,
+                    ),
+                    L.text,
+                )
     return _to_fields(ls)
 
 
 # ----------------------------------------------------------------------------------------------- symbols
-def symbol_fields(lines: Sequence[TextLine], symbols: Sequence[Symbol], fields: List[Field]) -> List[Field]:
+def symbol_fields(lines: Sequence[TextLine], symbols: Sequence[Symbol], fields: list[Field]) -> list[Field]:
     out = list(fields)
     for si, sym in enumerate(symbols):
         cat = Category.QRCODE if sym.is_2d else Category.BARCODE
         rule = ("symbol_2d" if sym.is_2d else "symbol_1d") if sym.decoded else "symbol_undecoded"
-        out.append(Field(category=cat, role=Role.UNKNOWN, symbols=(si,), score=float(sym.score), rule=rule,
-                         value=sym.payload))
+        out.append(
+            Field(
+                category=cat,
+                role=Role.UNKNOWN,
+                symbols=(si,),
+                score=float(sym.score),
+                rule=rule,
+                value=sym.payload,
+            )
+        )
         pay = compact(sym.payload) if sym.decoded else ""
         if len(pay) < 6:
             continue
@@ -623,20 +798,32 @@ def symbol_fields(lines: Sequence[TextLine], symbols: Sequence[Symbol], fields: 
             merged = False
             for fi, f in enumerate(out):
                 if f.category == Category.TRACKING_NUMBER and any(
-                        sp.line == li and sp.start <= s and sp.end >= e - 1 for sp in f.spans):
-                    out[fi] = replace(f, symbols=tuple(sorted(set(f.symbols) | {si})), rule=f.rule + "+symbol")
+                    sp.line == li and sp.start <= s and sp.end >= e - 1 for sp in f.spans
+                ):
+                    out[fi] = replace(
+                        f, symbols=tuple(sorted(set(f.symbols) | {si})), rule=f.rule + "+symbol"
+                    )
                     merged = True
                     break
             if merged:
                 continue
             # it may overlap a field of another category (a 12-digit run read as a phone): keep both
-            out.append(Field(category=Category.TRACKING_NUMBER, role=Role.UNKNOWN, spans=(Span(li, s, e),),
-                             symbols=(si,), score=0.95, rule="repeats_symbol", value=line.text[s:e]))
+            out.append(
+                Field(
+                    category=Category.TRACKING_NUMBER,
+                    role=Role.UNKNOWN,
+                    spans=(Span(li, s, e),),
+                    symbols=(si,),
+                    score=0.95,
+                    rule="repeats_symbol",
+                    value=line.text[s:e],
+                )
+            )
     return out
 
 
-def classify_lines(lines: Sequence[TextLine], symbols: Sequence[Symbol] = ()) -> List[Field]:
-    fields: List[Field] = []
+def classify_lines(lines: Sequence[TextLine], symbols: Sequence[Symbol] = ()) -> list[Field]:
+    fields: list[Field] = []
     try:
         for idx, angle in layout_groups(lines):
             fields.extend(classify_label(lines, idx, angle))
@@ -644,7 +831,7 @@ def classify_lines(lines: Sequence[TextLine], symbols: Sequence[Symbol] = ()) ->
     finally:
         _forget()
     if log.isEnabledFor(logging.DEBUG):
-        counts: Dict[str, int] = {}
+        counts: dict[str, int] = {}
         for f in fields:
             if f.sensitive:
                 counts[f.category.value] = counts.get(f.category.value, 0) + 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from collections.abc import Sequence
 
 from ..config import Policy
 from ..types import Category, Field, Role, Span, TextLine
@@ -13,9 +13,9 @@ def _norm(s: str) -> str:
     return "".join(fold(s).lower().split())
 
 
-def _deny_fields(lines: Sequence[TextLine], deny: Sequence[str]) -> List[Field]:
+def _deny_fields(lines: Sequence[TextLine], deny: Sequence[str]) -> list[Field]:
     """Every occurrence of a deny literal in the lines (case and width insensitive, spaces kept as read)."""
-    out: List[Field] = []
+    out: list[Field] = []
     for li, line in enumerate(lines):
         F = fold(line.text).lower()
         # positions of non-space characters, to match literals whatever the spacing read by the OCR
@@ -25,13 +25,24 @@ def _deny_fields(lines: Sequence[TextLine], deny: Sequence[str]) -> List[Field]:
             start = flat.find(d)
             while start >= 0:
                 s, e = pos[start], pos[start + len(d) - 1] + 1
-                out.append(Field(Category.OTHER, Role.UNKNOWN, spans=(Span(li, s, e),), score=1.0, rule="deny_list",
-                                 sensitive=True, value=line.text[s:e]))
+                out.append(
+                    Field(
+                        Category.OTHER,
+                        Role.UNKNOWN,
+                        spans=(Span(li, s, e),),
+                        score=1.0,
+                        rule="deny_list",
+                        sensitive=True,
+                        value=line.text[s:e],
+                    )
+                )
                 start = flat.find(d, start + 1)
     return out
 
 
-def apply_policy(fields: Sequence[Field], policy: Policy, lines: Optional[Sequence[TextLine]] = None) -> List[Field]:
+def apply_policy(
+    fields: Sequence[Field], policy: Policy, lines: Sequence[TextLine] | None = None
+) -> list[Field]:
     """The fields to mask.
 
     - a sensitive field is masked when its category is in ``policy.categories`` and its role in
@@ -45,7 +56,7 @@ def apply_policy(fields: Sequence[Field], policy: Policy, lines: Optional[Sequen
     roles = {str(getattr(r, "value", r)) for r in policy.roles}
     allow = [a for a in (_norm(x) for x in policy.allow) if a]
     deny = [d for d in (_norm(x) for x in policy.deny) if d]
-    out: List[Field] = []
+    out: list[Field] = []
     for f in fields:
         v = _norm(f.value)
         if deny and v and any(d in v for d in deny):
@@ -59,8 +70,11 @@ def apply_policy(fields: Sequence[Field], policy: Policy, lines: Optional[Sequen
             if any(v in a for a in allow):
                 continue
             if len(f.spans) > 1 and lines is not None:
-                keep = tuple(sp for sp in f.spans
-                             if not any(_norm(lines[sp.line].text[sp.start:sp.end]) in a for a in allow))
+                keep = tuple(
+                    sp
+                    for sp in f.spans
+                    if not any(_norm(lines[sp.line].text[sp.start : sp.end]) in a for a in allow)
+                )
                 if not keep and not f.symbols:
                     continue
                 # partly allowed: the field stays whole (callers select fields by identity)

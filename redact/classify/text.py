@@ -8,9 +8,9 @@ match position in a view is a character position in the line.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, List, Optional, Sequence, Tuple
 
 from ..types import Category, Role
 
@@ -31,20 +31,20 @@ class Hit:
     score: float = 0.9
     priority: int = 50
 
-    def overlaps(self, other: "Hit") -> bool:
+    def overlaps(self, other: Hit) -> bool:
         return self.start < other.end and other.start < self.end
 
-    def as_tuple(self) -> Tuple[int, int, Category, str]:
+    def as_tuple(self) -> tuple[int, int, Category, str]:
         return (self.start, self.end, self.category, self.rule)
 
 
-def resolve(hits: Iterable[Hit], text: str = "") -> List[Hit]:
+def resolve(hits: Iterable[Hit], text: str = "") -> list[Hit]:
     """Keep the best non-overlapping hits (priority, then length).
 
     Privacy first: a rejected *sensitive* hit that reaches beyond the accepted ones keeps its uncovered
     remainder when that remainder still holds at least 3 letters/digits."""
     ordered = sorted(hits, key=lambda h: (-h.priority, -(h.end - h.start), h.start))
-    accepted: List[Hit] = []
+    accepted: list[Hit] = []
     for h in ordered:
         clash = [a for a in accepted if a.overlaps(h)]
         if not clash:
@@ -71,8 +71,18 @@ def resolve(hits: Iterable[Hit], text: str = "") -> List[Hit]:
                 s2 = s + (len(seg) - len(seg.lstrip(" -:")))
                 e2 = e - (len(seg) - len(seg.rstrip(" -:")))
                 if e2 > s2 and not any(a.start < e2 and s2 < a.end for a in accepted):
-                    accepted.append(Hit(s2, e2, h.category, h.rule + "+rest", h.sensitive, h.role, h.score * 0.9,
-                                        h.priority))
+                    accepted.append(
+                        Hit(
+                            s2,
+                            e2,
+                            h.category,
+                            h.rule + "+rest",
+                            h.sensitive,
+                            h.role,
+                            h.score * 0.9,
+                            h.priority,
+                        )
+                    )
     return sorted(accepted, key=lambda h: (h.start, h.end))
 
 
@@ -81,17 +91,40 @@ def resolve(hits: Iterable[Hit], text: str = "") -> List[Hit]:
 
 
 _FOLD = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
-_FOLD.update({
-    0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20,
-    0x2010: 0x2D, 0x2011: 0x2D, 0x2012: 0x2D, 0x2013: 0x2D, 0x2014: 0x2D, 0x2015: 0x2D, 0x2212: 0x2D,
-    0x30FC: 0x2D, 0xFE63: 0x2D,
-    0x3002: 0x2E,  # 。
-    0x3010: 0x5B, 0x3011: 0x5D,  # 【】
-    0x3014: 0x28, 0x3015: 0x29,  # 〔〕
-    0x2018: 0x27, 0x2019: 0x27, 0x201C: 0x22, 0x201D: 0x22,
-    0x00D7: 0x2A,  # × used as a mask character
-    0x25CF: 0x2A, 0x2022: 0x2A, 0x2217: 0x2A, 0x2731: 0x2A, 0x204E: 0x2A, 0x00B7: 0x2E,
-})
+_FOLD.update(
+    {
+        0x3000: 0x20,
+        0x00A0: 0x20,
+        0x2002: 0x20,
+        0x2003: 0x20,
+        0x2009: 0x20,
+        0x2010: 0x2D,
+        0x2011: 0x2D,
+        0x2012: 0x2D,
+        0x2013: 0x2D,
+        0x2014: 0x2D,
+        0x2015: 0x2D,
+        0x2212: 0x2D,
+        0x30FC: 0x2D,
+        0xFE63: 0x2D,
+        0x3002: 0x2E,  # 。
+        0x3010: 0x5B,
+        0x3011: 0x5D,  # 【】
+        0x3014: 0x28,
+        0x3015: 0x29,  # 〔〕
+        0x2018: 0x27,
+        0x2019: 0x27,
+        0x201C: 0x22,
+        0x201D: 0x22,
+        0x00D7: 0x2A,  # × used as a mask character
+        0x25CF: 0x2A,
+        0x2022: 0x2A,
+        0x2217: 0x2A,
+        0x2731: 0x2A,
+        0x204E: 0x2A,
+        0x00B7: 0x2E,
+    }
+)
 
 
 _FOLD_T = str.maketrans({chr(k): chr(v) for k, v in _FOLD.items()})
@@ -102,20 +135,55 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_T)
 
 
-_CONF = {"O": "0", "o": "0", "D": "0", "Q": "0", "U": "0", "I": "1", "l": "1", "|": "1", "i": "1", "!": "1",
-         "L": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6", "b": "6", "g": "9", "q": "9"}
+_CONF = {
+    "O": "0",
+    "o": "0",
+    "D": "0",
+    "Q": "0",
+    "U": "0",
+    "I": "1",
+    "l": "1",
+    "|": "1",
+    "i": "1",
+    "!": "1",
+    "L": "1",
+    "S": "5",
+    "s": "5",
+    "B": "8",
+    "Z": "2",
+    "z": "2",
+    "G": "6",
+    "b": "6",
+    "g": "9",
+    "q": "9",
+}
 _TOKEN = re.compile(r"[0-9A-Za-z|!*]+")
-_KNOWN_PREFIX = ("SF", "JD", "JDV", "JDVA", "JDVB", "JDVC", "YT", "JT", "LP", "CN", "TBA", "JJD", "DPK", "UPS")
+_KNOWN_PREFIX = (
+    "SF",
+    "JD",
+    "JDV",
+    "JDVA",
+    "JDVB",
+    "JDVC",
+    "YT",
+    "JT",
+    "LP",
+    "CN",
+    "TBA",
+    "JJD",
+    "DPK",
+    "UPS",
+)
 
 
-def _numeric_parts(tok: str) -> Optional[Tuple[int, int, int]]:
+def _numeric_parts(tok: str) -> tuple[int, int, int] | None:
     """(first, last+1, digits) of the convertible body of a token, or None when it is not a number."""
     first = next((k for k, c in enumerate(tok) if c.isdigit()), -1)
     if first < 0:
         return None
     last = max(k for k, c in enumerate(tok) if c.isdigit()) + 1
     # confusables at the end of a letter prefix belong to the number: EEl98081180CN, SFl234...
-    while first > 2 and tok[first - 1] in _CONF and tok[:first - 1].isalpha():
+    while first > 2 and tok[first - 1] in _CONF and tok[: first - 1].isalpha():
         first -= 1
     prefix, body, suffix = tok[:first], tok[first:last], tok[last:]
     if any(not (c.isdigit() or c in _CONF or c == "*") for c in body):
@@ -125,7 +193,12 @@ def _numeric_parts(tok: str) -> Optional[Tuple[int, int, int]]:
     if conf > max(1, len(body) // 2):
         return None
     # a confusable prefix (l303) or tail (...981O) that is no carrier prefix / S10 country suffix
-    if prefix and len(prefix) <= 2 and all(c in _CONF for c in prefix) and prefix.upper() not in _KNOWN_PREFIX:
+    if (
+        prefix
+        and len(prefix) <= 2
+        and all(c in _CONF for c in prefix)
+        and prefix.upper() not in _KNOWN_PREFIX
+    ):
         first = 0
     if suffix and len(suffix) <= 2 and all(c in _CONF for c in suffix) and not (len(suffix) == 2 and prefix):
         last = len(tok)
@@ -141,13 +214,13 @@ def digitize(folded: str) -> str:
     toks = [(m.start(), m.group(0)) for m in _TOKEN.finditer(folded)]
     parts = [_numeric_parts(t) for _, t in toks]
     # clusters of consecutive number-like tokens joined by one separator: 7O7-17O-8945, 3l1.606.8937
-    clusters: List[List[int]] = []
+    clusters: list[list[int]] = []
     for k, p in enumerate(parts):
         if p is None:
             continue
         if clusters and clusters[-1][-1] == k - 1:
             a = k - 1
-            gap = folded[toks[a][0] + len(toks[a][1]):toks[k][0]]
+            gap = folded[toks[a][0] + len(toks[a][1]) : toks[k][0]]
             if len(gap) <= 2 and all(c in " -()." for c in gap):
                 clusters[-1].append(k)
                 continue
@@ -158,15 +231,25 @@ def digitize(folded: str) -> str:
             pos, tok = toks[k]
             first, last, digits = parts[k]  # type: ignore[misc]
             # a house number at the start of a line with one confusable between digits: 3O9 N LAKE AVE
-            inner = (digits >= 2 and tok[first].isdigit() and tok[last - 1].isdigit() and not folded[:pos].strip())
-            if first == last or (digits < 3 and total < 5 and not (digits >= 2 and last - first >= 4) and not inner):
+            inner = (
+                digits >= 2 and tok[first].isdigit() and tok[last - 1].isdigit() and not folded[:pos].strip()
+            )
+            if first == last or (
+                digits < 3 and total < 5 and not (digits >= 2 and last - first >= 4) and not inner
+            ):
                 continue
             for i in range(first, last):
                 c = tok[i]
                 if c in _CONF:
                     chars[pos + i] = _CONF[c]
     for i, c in enumerate(chars):
-        if c in "lIi|" and i > 0 and chars[i - 1] == "+" and i + 1 < len(chars) and chars[i + 1] in " -(0123456789":
+        if (
+            c in "lIi|"
+            and i > 0
+            and chars[i - 1] == "+"
+            and i + 1 < len(chars)
+            and chars[i + 1] in " -(0123456789"
+        ):
             chars[i] = "1"  # +l 212 ...
         if c == "一" and 0 < i < len(chars) - 1:
             left = chars[i - 1]
@@ -190,7 +273,7 @@ def compact(s: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def compact_map(s: str) -> Tuple[str, Tuple[int, ...]]:
+def compact_map(s: str) -> tuple[str, tuple[int, ...]]:
     """``compact(s)`` and, for each of its characters, the position in ``s``."""
     d = digitize(fold(s))
     pos = tuple(k for k, c in enumerate(d) if c.isalnum())
@@ -271,27 +354,41 @@ _NB = r"(?<![0-9A-Za-z])"  # not preceded by a letter/digit
 _NA = r"(?![0-9A-Za-z])"
 _S = r"[ \-]?"  # one optional separator inside a number
 
-EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+\-]*\s?@\s?[A-Za-z0-9\-]+(?:\s?\.\s?[A-Za-z0-9\-]+)*\s?\.\s?[A-Za-z]{2,10}\b")
+EMAIL = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9._%+\-]*\s?@\s?[A-Za-z0-9\-]+(?:\s?\.\s?[A-Za-z0-9\-]+)*\s?\.\s?[A-Za-z]{2,10}\b"
+)
 
 _EXT = r"(?:\s?(?:-|转|轉|分机|ext\.?|EXT\.?|Ext\.?|x|X|#|,)\s?\d{1,6})?"
-CN_MOBILE = re.compile(_NB + r"(?:(?:\+|00)?\s?86[ \-]?)?1[3-9]\d[ \-]{0,2}\d{4}[ \-]{0,2}\d{4}(?!\d)" + _EXT + r"(?!\d)")
+CN_MOBILE = re.compile(
+    _NB + r"(?:(?:\+|00)?\s?86[ \-]?)?1[3-9]\d[ \-]{0,2}\d{4}[ \-]{0,2}\d{4}(?!\d)" + _EXT + r"(?!\d)"
+)
 _MASK = r"[*xX#]"
 CN_MOBILE_MASKED = re.compile(
-    _NB + r"(?:(?:\+|00)?86[ \-]?)?1[3-9]\d{1,2}[ \-]?" + _MASK + r"{3,6}[ \-]?\d{3,4}(?!\d)" + _EXT + r"(?!\d)"
+    _NB
+    + r"(?:(?:\+|00)?86[ \-]?)?1[3-9]\d{1,2}[ \-]?"
+    + _MASK
+    + r"{3,6}[ \-]?\d{3,4}(?!\d)"
+    + _EXT
+    + r"(?!\d)"
 )
 MASKED_DIGITS = re.compile(r"(?<![0-9A-Za-z*])\d{0,6}\*{3,12}\d{2,6}[\dXx]?(?![0-9A-Za-z*])")
 CN_LANDLINE_MASKED = re.compile(
-    _NB + r"(?:\(0?(?:10|2\d|[3-9]\d{2})\)|0(?:10|2\d|[3-9]\d{2}))\s?[ \-]?\s?[0-9]{0,4}[*xX]{3,5}[ \-]?\d{2,4}(?!\d)"
+    _NB
+    + r"(?:\(0?(?:10|2\d|[3-9]\d{2})\)|0(?:10|2\d|[3-9]\d{2}))\s?[ \-]?\s?[0-9]{0,4}[*xX]{3,5}[ \-]?\d{2,4}(?!\d)"
 )
 CN_LANDLINE = re.compile(
-    _NB + r"(?:(?:\+|00)?86[ \-]?)?(?:\(0?(?:10|2\d|[3-9]\d{2})\)|0(?:10|2\d|[3-9]\d{2}))\s?[ \-]?\s?[1-9]\d{2,3}[ \-]?\d{4}(?!\d)"
-    + _EXT + r"(?!\d)"
+    _NB
+    + r"(?:(?:\+|00)?86[ \-]?)?(?:\(0?(?:10|2\d|[3-9]\d{2})\)|0(?:10|2\d|[3-9]\d{2}))\s?[ \-]?\s?[1-9]\d{2,3}[ \-]?\d{4}(?!\d)"
+    + _EXT
+    + r"(?!\d)"
 )
 US_PHONE = re.compile(
     r"(?<![0-9A-Za-z+])(?<!\d[ \-.])(?:\+?1[ .\-]?)?(?:\(\s?[2-9]\d{2}\s?\)|[2-9]\d{2})[ .\-]?\s?[2-9]\d{2}[ .\-]?\d{4}(?!\d)"
     r"(?:\s?(?:x|X|ext\.?|EXT\.?|Ext\.?|#)\s?\d{1,6})?(?!\d)"
 )
-INTL_PHONE = re.compile(r"(?<![0-9A-Za-z])(?:\+|00)[1-9]\d{0,2}(?:[ .\-]?\(?0?\)?[ .\-]?\(?\d{1,5}\)?){2,6}(?!\d)")
+INTL_PHONE = re.compile(
+    r"(?<![0-9A-Za-z])(?:\+|00)[1-9]\d{0,2}(?:[ .\-]?\(?0?\)?[ .\-]?\(?\d{1,5}\)?){2,6}(?!\d)"
+)
 IN_MOBILE = re.compile(r"(?<![0-9A-Za-z+])(?<!\d[ \-])(?:0)?[6-9]\d{4}[ \-]?\d{5}(?!\d)")
 UK_PHONE = re.compile(r"(?<![0-9A-Za-z+])(?<!\d[ \-])0(?:\d[ \-]?){9,10}(?!\d)")
 
@@ -319,7 +416,7 @@ WEIGHT = re.compile(
 )
 
 # carrier-prefixed tracking numbers (on the folded, upper-cased view)
-CARRIER_TRACKING: Tuple[Tuple[re.Pattern, str], ...] = tuple(
+CARRIER_TRACKING: tuple[tuple[re.Pattern, str], ...] = tuple(
     (re.compile(p), rule)
     for p, rule in (
         (r"(?<![A-Z0-9])[1IL|]\s?[Z2]\s?(?:[0-9A-Z]\s?){15}[0-9A-Z](?![0-9A-Z])", "ups"),
@@ -370,24 +467,28 @@ def _hotline_ok(m: re.Match, D: str, locale: str) -> bool:
         return False  # a Chinese mobile number, not a US toll-free one
     if locale != "zh" and re.fullmatch(r"\d{5,6}", v):
         return False  # 95xxx / 1xxxx service numbers are Chinese; on a Western label it is a ZIP
-    before = D[max(0, m.start() - 6):m.start()].rstrip(" -.")
+    before = D[max(0, m.start() - 6) : m.start()].rstrip(" -.")
     if re.search(r"\+\d{1,3}$", before):
         return False  # +91-800..., +44 800...: a country code makes it a personal number
     return True
 
 
-def number_hits(F: str, D: str, locale: str = "zh", in_block: bool = False) -> List[Hit]:
+def number_hits(F: str, D: str, locale: str = "zh", in_block: bool = False) -> list[Hit]:
     """Phones, IDs, e-mails, tracking numbers, and the kept look-alikes (hotlines, dates, weights).
     ``in_block``: the line stands in a person's block, where a toll-free-looking number is that person's."""
     hits = _number_hits(F, D, locale)
     if in_block:
-        hits = [Hit(h.start, h.end, Category.PHONE, "phone_in_block", True, h.role, 0.7, 86)
-                if h.rule == "hotline" and len(digits_of(D[h.start:h.end])) >= 10 else h for h in hits]
+        hits = [
+            Hit(h.start, h.end, Category.PHONE, "phone_in_block", True, h.role, 0.7, 86)
+            if h.rule == "hotline" and len(digits_of(D[h.start : h.end])) >= 10
+            else h
+            for h in hits
+        ]
     return hits
 
 
-def _number_hits(F: str, D: str, locale: str) -> List[Hit]:
-    hits: List[Hit] = []
+def _number_hits(F: str, D: str, locale: str) -> list[Hit]:
+    hits: list[Hit] = []
     U = F.upper()
     if "@" in F:
         for m in EMAIL.finditer(F):
@@ -460,27 +561,59 @@ def _number_hits(F: str, D: str, locale: str) -> List[Hit]:
                     r = "ups"
                 else:
                     r = "ups_nocheck"
-            hits.append(Hit(m.start(), m.end(), Category.TRACKING_NUMBER, r, priority=90 if rule != "alnum_tracking" else 60,
-                            score=0.95))
+            hits.append(
+                Hit(
+                    m.start(),
+                    m.end(),
+                    Category.TRACKING_NUMBER,
+                    r,
+                    priority=90 if rule != "alnum_tracking" else 60,
+                    score=0.95,
+                )
+            )
     for m in LONG_DIGITS.finditer(D):
         d = digits_of(m.group(0))
         groups = [len(g) for g in re.split(r"[ \-]", m.group(0)) if g]
         regular = len(groups) == 1 or len(set(groups[:-1])) == 1 and groups[-1] <= groups[0]
-        hits.append(Hit(m.start(), m.end(), Category.TRACKING_NUMBER, tracking_rule(d),
-                        priority=83 if len(d) >= 16 and regular else 40, score=0.8))
+        hits.append(
+            Hit(
+                m.start(),
+                m.end(),
+                Category.TRACKING_NUMBER,
+                tracking_rule(d),
+                priority=83 if len(d) >= 16 and regular else 40,
+                score=0.8,
+            )
+        )
     return hits
 
 
-def merge_adjacent(hits: Sequence[Hit], text: str, categories=(Category.ADDRESS, Category.NAME),
-                   joiners: str = " ,;") -> List[Hit]:
+def merge_adjacent(
+    hits: Sequence[Hit], text: str, categories=(Category.ADDRESS, Category.NAME), joiners: str = " ,;"
+) -> list[Hit]:
     """Join hits of the same category separated only by spaces/commas (one street line, one name)."""
-    out: List[Hit] = []
+    out: list[Hit] = []
     for h in sorted(hits, key=lambda h: h.start):
-        if (out and h.sensitive and out[-1].sensitive and h.category == out[-1].category and h.category in categories
-                and h.start >= out[-1].end and all(c in joiners for c in text[out[-1].end:h.start])):
+        if (
+            out
+            and h.sensitive
+            and out[-1].sensitive
+            and h.category == out[-1].category
+            and h.category in categories
+            and h.start >= out[-1].end
+            and all(c in joiners for c in text[out[-1].end : h.start])
+        ):
             p = out[-1]
-            out[-1] = Hit(p.start, h.end, p.category, p.rule, True, p.role if p.role != Role.UNKNOWN else h.role,
-                          max(p.score, h.score), max(p.priority, h.priority))
+            out[-1] = Hit(
+                p.start,
+                h.end,
+                p.category,
+                p.rule,
+                True,
+                p.role if p.role != Role.UNKNOWN else h.role,
+                max(p.score, h.score),
+                max(p.priority, h.priority),
+            )
         else:
             out.append(h)
     return out
@@ -490,7 +623,7 @@ def line_has(pattern: re.Pattern, text: str) -> bool:
     return pattern.search(text) is not None
 
 
-def trim_span(text: str, start: int, end: int, chars: str = " \t:：,，;；|") -> Tuple[int, int]:
+def trim_span(text: str, start: int, end: int, chars: str = " \t:：,，;；|") -> tuple[int, int]:
     while start < end and text[start] in chars:
         start += 1
     while end > start and text[end - 1] in chars:
@@ -498,7 +631,7 @@ def trim_span(text: str, start: int, end: int, chars: str = " \t:：,，;；|") 
     return start, end
 
 
-def gaps(length: int, taken: Sequence[Tuple[int, int]]) -> List[Tuple[int, int]]:
+def gaps(length: int, taken: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """The character ranges of [0, length) not covered by ``taken``."""
     out = []
     pos = 0
@@ -511,7 +644,7 @@ def gaps(length: int, taken: Sequence[Tuple[int, int]]) -> List[Tuple[int, int]]
     return out
 
 
-def first_match(patterns: Sequence[re.Pattern], text: str) -> Optional[re.Match]:
+def first_match(patterns: Sequence[re.Pattern], text: str) -> re.Match | None:
     for p in patterns:
         m = p.search(text)
         if m:

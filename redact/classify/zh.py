@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import List, Optional, Tuple
 
 from ..types import Category, Role
 from .data.zh_names import COMPOUND_SURNAMES, NOT_NAMES, SINGLE_SURNAMES
@@ -28,7 +27,7 @@ from .text import (
     valid_cn_id,
 )
 
-__all__ = ["find", "scan", "valid_cn_id", "is_surname_start", "address_score", "ROLE_CAPTION", "caption_role"]
+__all__ = ["ROLE_CAPTION", "address_score", "caption_role", "find", "is_surname_start", "scan", "valid_cn_id"]
 
 _H = "\u4e00-\u9fff"
 _SURNAME1 = frozenset(SINGLE_SURNAMES)
@@ -37,11 +36,23 @@ _SURNAME2 = frozenset(COMPOUND_SURNAMES)
 # ------------------------------------------------------------------------------------------------ captions
 # Captions that name a person's block (role) — longest first.
 _ROLE_WORDS = (
-    ("收件人", Role.RECIPIENT), ("收货人", Role.RECIPIENT), ("收件方", Role.RECIPIENT), ("收方", Role.RECIPIENT),
-    ("收件", Role.RECIPIENT), ("收货", Role.RECIPIENT), ("到件人", Role.RECIPIENT),
-    ("寄件人", Role.SENDER), ("发件人", Role.SENDER), ("发货人", Role.SENDER), ("寄件方", Role.SENDER),
-    ("寄方", Role.SENDER), ("寄件", Role.SENDER), ("发货", Role.SENDER), ("退货人", Role.SENDER),
-    ("联系人", Role.UNKNOWN), ("姓名", Role.UNKNOWN),
+    ("收件人", Role.RECIPIENT),
+    ("收货人", Role.RECIPIENT),
+    ("收件方", Role.RECIPIENT),
+    ("收方", Role.RECIPIENT),
+    ("收件", Role.RECIPIENT),
+    ("收货", Role.RECIPIENT),
+    ("到件人", Role.RECIPIENT),
+    ("寄件人", Role.SENDER),
+    ("发件人", Role.SENDER),
+    ("发货人", Role.SENDER),
+    ("寄件方", Role.SENDER),
+    ("寄方", Role.SENDER),
+    ("寄件", Role.SENDER),
+    ("发货", Role.SENDER),
+    ("退货人", Role.SENDER),
+    ("联系人", Role.UNKNOWN),
+    ("姓名", Role.UNKNOWN),
 )
 ROLE_CAPTION = re.compile(
     r"(?:(?<![\u4e00-\u9fff])|(?=(?:" + "|".join(w for w, _ in _ROLE_WORDS) + r")(?:姓名|名称|信息)?\s*:))"
@@ -57,13 +68,23 @@ def caption_role(word: str) -> Role:
 
 
 _CAP = r"\s*:?\s*"
-PHONE_CAPTION = re.compile(r"(?:联系电话|电话号码|手机号码|手机号|联系方式|固话|座机|电话|手机|TEL|Tel|tel|PHONE|Phone|MOB|电)" + _CAP)
-ADDR_CAPTION = re.compile(r"(?:收件地址|收货地址|寄件地址|发件地址|详细地址|联系地址|通讯地址|地址|住址)(?:\s*:\s*|\s+)"
-                          r"|^\s*址\s*:?\s*")
+PHONE_CAPTION = re.compile(
+    r"(?:联系电话|电话号码|手机号码|手机号|联系方式|固话|座机|电话|手机|TEL|Tel|tel|PHONE|Phone|MOB|电)"
+    + _CAP
+)
+ADDR_CAPTION = re.compile(
+    r"(?:收件地址|收货地址|寄件地址|发件地址|详细地址|联系地址|通讯地址|地址|住址)(?:\s*:\s*|\s+)"
+    r"|^\s*址\s*:?\s*"
+)
 ID_CAPTION = re.compile(r"(?:身份证号码|身份证号|身份证|公民身份号码|证件号码|证件号)" + _CAP)
 POSTAL_CAPTION = re.compile(r"(?:邮政编码|邮编)" + _CAP)
-TRACK_CAPTION = re.compile(r"(?:运单号码|运单编号|运单号|快递单号|物流单号|母单号|子单号|(?<![订家台])单号|回单号)" + _CAP)
-ORDER_CAPTION = re.compile(r"(?:订单编号|订单号码|订单号|订单|商家单号|平台单号|月结卡号|月结账号|月结号|卡号|客户编码|客户编号)" + _CAP)
+TRACK_CAPTION = re.compile(
+    r"(?:运单号码|运单编号|运单号|快递单号|物流单号|母单号|子单号|(?<![订家台])单号|回单号)" + _CAP
+)
+ORDER_CAPTION = re.compile(
+    r"(?:订单编号|订单号码|订单号|订单|商家单号|平台单号|月结卡号|月结账号|月结号|卡号|客户编码|客户编号)"
+    + _CAP
+)
 EMAIL_CAPTION = re.compile(r"(?:电子邮箱|邮箱|E-?mail|EMAIL)" + _CAP)
 OTHER_CAPTION = re.compile(
     r"(?:集包地|目的地|始发地|签收人|签收时间|签收|签名|签字|收件员|派件员|快递员|业务员|已验视|打印时间|寄件时间|重量|计费重量|件数|数量|备注|内容品名|"
@@ -76,7 +97,9 @@ _PLACE_NAMES = sorted(set(PROVINCES) | set(CITIES) | set(DISTRICTS), key=len, re
 PLACE = re.compile("|".join(_PLACE_NAMES))
 _PROV_CITY = re.compile("|".join(sorted(set(PROVINCES) | set(CITIES), key=len, reverse=True)))
 SUFFIX = re.compile(
-    r"(?<=[" + _H + r"0-9A-Za-z*])(?:自治区|自治州|特别行政区|街道|大道|大街|胡同|小区|花园|大厦|公寓|广场|家园|新村|号楼|号院|"
+    r"(?<=["
+    + _H
+    + r"0-9A-Za-z*])(?:自治区|自治州|特别行政区|街道|大道|大街|胡同|小区|花园|大厦|公寓|广场|家园|新村|号楼|号院|"
     r"单元|工业园|产业园|科技园|园区|省|市|区|县|镇|乡|村|路|街|巷|弄|号|栋|幢|座|室|楼|层|苑|组)"
 )
 _NUMBERED = re.compile(r"\d+\s?(?:号楼|号院|号|栋|幢|座|单元|室|楼|层|弄|组)|[A-Za-z]\d?(?:栋|座|区)")
@@ -92,7 +115,7 @@ def is_surname_start(s: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def address_score(seg: str) -> Tuple[int, int, int]:
+def address_score(seg: str) -> tuple[int, int, int]:
     """(suffix words, place names, numbered parts) in a piece of text."""
     return (len(SUFFIX.findall(seg)), len(PLACE.findall(seg)), len(_NUMBERED.findall(seg)))
 
@@ -161,13 +184,15 @@ def _name_ok(s: str, strict: bool) -> bool:
     return len(core) <= 4
 
 
-def _caption_names(F: str, taken: List[Hit]) -> List[Hit]:
-    out: List[Hit] = []
+def _caption_names(F: str, taken: list[Hit]) -> list[Hit]:
+    out: list[Hit] = []
     for m in ROLE_CAPTION.finditer(F):
         word = m.group(1) or m.group(2)
         role = caption_role(word)
         single = m.group(2) is not None
-        out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, role=role, priority=98))
+        out.append(
+            Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, role=role, priority=98)
+        )
         pos = m.end()
         while pos < len(F) and F[pos] in " :：\t":
             pos += 1
@@ -183,29 +208,50 @@ def _caption_names(F: str, taken: List[Hit]) -> List[Hit]:
             cand = run[:n]
             # a caption glued to a word (no colon, no space) is only a caption before a real surname
             if _name_ok(cand, strict=pos == m.end()):
-                out.append(Hit(pos, pos + n, Category.NAME, "caption_name", role=role, priority=88, score=0.95))
+                out.append(
+                    Hit(pos, pos + n, Category.NAME, "caption_name", role=role, priority=88, score=0.95)
+                )
             continue
         mm = _LATIN_NAME.match(rest)
         if mm and not single and not re.match(r"\d", rest):
-            out.append(Hit(pos, pos + len(mm.group(0)), Category.NAME, "caption_name_latin", role=role,
-                           priority=88, score=0.85))
+            out.append(
+                Hit(
+                    pos,
+                    pos + len(mm.group(0)),
+                    Category.NAME,
+                    "caption_name_latin",
+                    role=role,
+                    priority=88,
+                    score=0.85,
+                )
+            )
     return out
 
 
 _MASKED_NAME = re.compile(r"(?<![" + _H + r"*])([" + _H + r"]{1,2}\*{1,3}[" + _H + r"]?)(?![" + _H + r"*])")
-_PHONE_RULES = ("cn_mobile", "cn_mobile_masked", "cn_landline", "us_phone", "intl_phone", "masked_digits",
-                "caption_phone", "in_mobile", "zero_phone", "uk_phone")
+_PHONE_RULES = (
+    "cn_mobile",
+    "cn_mobile_masked",
+    "cn_landline",
+    "us_phone",
+    "intl_phone",
+    "masked_digits",
+    "caption_phone",
+    "in_mobile",
+    "zero_phone",
+    "uk_phone",
+)
 
 
-def _adjacent_names(F: str, accepted: List[Hit]) -> List[Hit]:
-    out: List[Hit] = []
+def _adjacent_names(F: str, accepted: list[Hit]) -> list[Hit]:
+    out: list[Hit] = []
     ordered = sorted((h for h in accepted if h.sensitive), key=lambda h: h.start)
     for idx, h in enumerate(ordered):
         if h.category != Category.PHONE:
             continue
         # left of the phone
         left_bound = ordered[idx - 1].end if idx > 0 else 0
-        left = F[left_bound:h.start]
+        left = F[left_bound : h.start]
         j = len(left)
         while j > 0 and left[j - 1] in " :：,，、/|-\t":
             j -= 1
@@ -223,19 +269,37 @@ def _adjacent_names(F: str, accepted: List[Hit]) -> List[Hit]:
         run = left[k:j]
         core = run.strip("*")
         if 1 <= len(core) <= 4 and (len(core) >= 2 or "*" in run) and _name_ok(run, strict=False):
-            out.append(Hit(left_bound + k, left_bound + j, Category.NAME, "name_by_phone", role=h.role, priority=87,
-                           score=0.85))
+            out.append(
+                Hit(
+                    left_bound + k,
+                    left_bound + j,
+                    Category.NAME,
+                    "name_by_phone",
+                    role=h.role,
+                    priority=87,
+                    score=0.85,
+                )
+            )
         elif len(core) > 4:
             # "...地址张伟 138..." : a surname-led tail of 2-3 characters
             for n in (3, 2):
                 tail = run[-n:]
                 if is_surname_start(tail) and _name_ok(tail, strict=True) and not SUFFIX.search(tail):
-                    out.append(Hit(left_bound + j - n, left_bound + j, Category.NAME, "name_by_phone_tail",
-                                   role=h.role, priority=86, score=0.6))
+                    out.append(
+                        Hit(
+                            left_bound + j - n,
+                            left_bound + j,
+                            Category.NAME,
+                            "name_by_phone_tail",
+                            role=h.role,
+                            priority=86,
+                            score=0.6,
+                        )
+                    )
                     break
         # right of the phone
         right_bound = ordered[idx + 1].start if idx + 1 < len(ordered) else len(F)
-        right = F[h.end:right_bound]
+        right = F[h.end : right_bound]
         s = 0
         while s < len(right) and right[s] in " :：,，、/|\t":
             s += 1
@@ -244,16 +308,25 @@ def _adjacent_names(F: str, accepted: List[Hit]) -> List[Hit]:
             run = mm.group(0)
             core = run.strip("*")
             if 2 <= len(core) <= 4 and _name_ok(run, strict=True):
-                out.append(Hit(h.end + s, h.end + s + len(run), Category.NAME, "name_by_phone", role=h.role,
-                               priority=87, score=0.8))
+                out.append(
+                    Hit(
+                        h.end + s,
+                        h.end + s + len(run),
+                        Category.NAME,
+                        "name_by_phone",
+                        role=h.role,
+                        priority=87,
+                        score=0.8,
+                    )
+                )
     return out
 
 
 # ------------------------------------------------------------------------------------------------ scan
-def _caption_values(F: str, D: str) -> List[Hit]:
-    out: List[Hit] = []
+def _caption_values(F: str, D: str) -> list[Hit]:
+    out: list[Hit] = []
 
-    def value_after(m: re.Match, pattern: str) -> Optional[Tuple[int, int]]:
+    def value_after(m: re.Match, pattern: str) -> tuple[int, int] | None:
         mm = re.compile(pattern).match(D, m.end())
         if not mm:
             return None
@@ -263,8 +336,10 @@ def _caption_values(F: str, D: str) -> List[Hit]:
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=98))
         v = value_after(m, r"[0-9Xx*][0-9Xx* ]{13,24}")
         if v:
-            raw = D[v[0]:v[1]].replace(" ", "")
-            rule = "cn_id18" if valid_cn_id(raw) else ("cn_id15" if plausible_cn_id15(raw) else "id_by_caption")
+            raw = D[v[0] : v[1]].replace(" ", "")
+            rule = (
+                "cn_id18" if valid_cn_id(raw) else ("cn_id15" if plausible_cn_id15(raw) else "id_by_caption")
+            )
             out.append(Hit(v[0], v[1], Category.ID_NUMBER, rule, priority=100, score=0.95))
     for m in POSTAL_CAPTION.finditer(F):
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=98))
@@ -274,19 +349,21 @@ def _caption_values(F: str, D: str) -> List[Hit]:
     for m in TRACK_CAPTION.finditer(F):
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=98))
         v = value_after(m, r"[A-Za-z0-9][A-Za-z0-9 \-]{5,40}")
-        if v and sum(c.isdigit() for c in D[v[0]:v[1]]) >= 6:
-            out.append(Hit(v[0], v[1], Category.TRACKING_NUMBER, "tracking_by_caption", priority=100, score=0.95))
+        if v and sum(c.isdigit() for c in D[v[0] : v[1]]) >= 6:
+            out.append(
+                Hit(v[0], v[1], Category.TRACKING_NUMBER, "tracking_by_caption", priority=100, score=0.95)
+            )
     for m in ORDER_CAPTION.finditer(F):
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=98))
         v = value_after(m, r"[A-Za-z0-9][A-Za-z0-9\-]{5,40}")
         if v:
             out.append(Hit(v[0], v[1], Category.OTHER, "order_number", sensitive=False, priority=99))
     for m in PHONE_CAPTION.finditer(F):
-        if m.group(0).strip(" :") == "电" and not re.match(r"\s*:", F[m.start() + 1:]):
+        if m.group(0).strip(" :") == "电" and not re.match(r"\s*:", F[m.start() + 1 :]):
             continue
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=98))
         v = value_after(m, r"[+(0-9*xX][0-9*xX()+\- 转]{6,30}")
-        if v and sum(c.isdigit() or c in "*xX" for c in D[v[0]:v[1]]) >= 7:
+        if v and sum(c.isdigit() or c in "*xX" for c in D[v[0] : v[1]]) >= 7:
             out.append(Hit(v[0], v[1], Category.PHONE, "caption_phone", priority=77, score=0.9))
     for m in EMAIL_CAPTION.finditer(F):
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=98))
@@ -300,7 +377,7 @@ def _caption_values(F: str, D: str) -> List[Hit]:
 _SIX = re.compile(r"(?<![0-9A-Za-z\-])\d{6}(?![0-9A-Za-z\-])")
 
 
-def scan(text: str, *, in_block: bool = False) -> List[Hit]:
+def scan(text: str, *, in_block: bool = False) -> list[Hit]:
     """All hits of one line. ``in_block``: the line stands in a person's block (layout), so leftover
     Chinese text is read as an address rather than kept."""
     F = fold(text)
@@ -311,7 +388,7 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
     names = _caption_names(F, [h for h in first if h.sensitive])
     second = resolve(first + names, D)
     second = resolve(second + _adjacent_names(F, second), D)
-    extra: List[Hit] = []
+    extra: list[Hit] = []
     for m in _MASKED_NAME.finditer(F):
         if is_surname_start(m.group(1)):
             extra.append(Hit(m.start(1), m.end(1), Category.NAME, "masked_name", priority=84, score=0.85))
@@ -319,30 +396,42 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
     # addresses (and postal codes in address context) in what is left
     forced_from = [h.end for h in accepted if h.rule == "address_caption"]
     pieces = gaps(len(F), [(h.start, h.end) for h in accepted])
-    addr_hits: List[Hit] = []
+    addr_hits: list[Hit] = []
     line_is_address = False
     for s, e in pieces:
         s, e = trim_span(F, s, e, " \t:,;|/-()[]")
         if e <= s:
             continue
         seg = F[s:e]
-        forced = any(f <= s and not any(h.start >= f and h.end <= s and h.sensitive for h in accepted)
-                     for f in forced_from)
-        if looks_like_address(seg, forced=forced) or (in_block and has_cjk(seg) and not _KEEP_TEXT.search(seg)
-                                                      and not _is_sort_line(seg)):
+        forced = any(
+            f <= s and not any(h.start >= f and h.end <= s and h.sensitive for h in accepted)
+            for f in forced_from
+        )
+        if looks_like_address(seg, forced=forced) or (
+            in_block and has_cjk(seg) and not _KEEP_TEXT.search(seg) and not _is_sort_line(seg)
+        ):
             line_is_address = True
             # a 6-digit postal code at the end of an address piece
             for m in _SIX.finditer(seg):
-                addr_hits.append(Hit(s + m.start(), s + m.end(), Category.POSTAL_CODE, "postal_in_address",
-                                     priority=55, score=0.85))
+                addr_hits.append(
+                    Hit(
+                        s + m.start(),
+                        s + m.end(),
+                        Category.POSTAL_CODE,
+                        "postal_in_address",
+                        priority=55,
+                        score=0.85,
+                    )
+                )
             strong = forced or looks_like_address(seg)
             rule = "address_by_caption" if forced else ("address" if strong else "block_address")
             addr_hits.append(Hit(s, e, Category.ADDRESS, rule, priority=30, score=0.8 if strong else 0.6))
     if line_is_address or in_block:
         for s, e in pieces:
             for m in _SIX.finditer(F, s, e):
-                addr_hits.append(Hit(m.start(), m.end(), Category.POSTAL_CODE, "postal_in_address", priority=55,
-                                     score=0.8))
+                addr_hits.append(
+                    Hit(m.start(), m.end(), Category.POSTAL_CODE, "postal_in_address", priority=55, score=0.8)
+                )
     final = merge_adjacent(resolve(accepted + addr_hits, D), F, categories=(Category.ADDRESS,))
     # the role a caption in this line gives to what follows it
     caps = [(h.start, h.role) for h in final if h.rule == "caption" and h.role != Role.UNKNOWN]
@@ -353,12 +442,22 @@ def scan(text: str, *, in_block: bool = False) -> List[Hit]:
             for pos, r in caps:
                 if pos <= h.start:
                     role = r
-            out.append(Hit(h.start, h.end, h.category, h.rule, h.sensitive, role if h.sensitive else h.role,
-                           h.score, h.priority))
+            out.append(
+                Hit(
+                    h.start,
+                    h.end,
+                    h.category,
+                    h.rule,
+                    h.sensitive,
+                    role if h.sensitive else h.role,
+                    h.score,
+                    h.priority,
+                )
+            )
         final = out
     return final
 
 
-def find(text: str) -> List[Tuple[int, int, Category, str]]:
+def find(text: str) -> list[tuple[int, int, Category, str]]:
     """The personal items of one line: ``[(start, end, Category, rule), ...]``."""
     return [h.as_tuple() for h in scan(text) if h.sensitive]
