@@ -34,11 +34,12 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from .config import Config
 from .errors import RedactError, UsageError
@@ -68,8 +69,17 @@ REPORT_CATEGORIES = (
 # extension family of each output format; an input whose extension already belongs to the family keeps it
 _FORMAT_EXT = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp"}
 _EXT_FORMAT = {
-    ".jpg": "JPEG", ".jpeg": "JPEG", ".jpe": "JPEG", ".jfif": "JPEG", ".png": "PNG", ".webp": "WEBP",
-    ".tif": "TIFF", ".tiff": "TIFF", ".bmp": "BMP", ".heic": "JPEG", ".heif": "JPEG",
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".jpe": "JPEG",
+    ".jfif": "JPEG",
+    ".png": "PNG",
+    ".webp": "WEBP",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+    ".bmp": "BMP",
+    ".heic": "JPEG",
+    ".heif": "JPEG",
 }
 
 
@@ -82,7 +92,7 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def file_seed(content_sha256: str, base_seed: Optional[int] = None) -> int:
+def file_seed(content_sha256: str, base_seed: int | None = None) -> int:
     """The noise seed for one photo: from its content hash (and the config's seed, if any)."""
     h = hashlib.sha256(f"{content_sha256}:{'' if base_seed is None else int(base_seed)}".encode())
     return int.from_bytes(h.digest()[:8], "big") & 0x7FFF_FFFF_FFFF_FFFF
@@ -118,7 +128,7 @@ class PhotoOutcome:
 
     status: str  # "ok" | "failed"
     input_sha256: str
-    data: Optional[bytes] = None
+    data: bytes | None = None
     format: str = ""
     extension: str = ""
     masked: Mapping[str, int] = field(default_factory=dict)
@@ -128,12 +138,12 @@ class PhotoOutcome:
     error: str = ""
 
 
-def masked_counts(report: Any) -> Tuple[Dict[str, int], int]:
+def masked_counts(report: Any) -> tuple[dict[str, int], int]:
     """Fields masked, by category, and the number of masks. Counts only: no value is read."""
     masked_ids = set()
     for m in getattr(report, "masks", ()) or ():
         masked_ids.update(m.fields)
-    out: Dict[str, int] = {}
+    out: dict[str, int] = {}
     for i, f in enumerate(getattr(report, "fields", ()) or ()):
         if i in masked_ids:
             cat = getattr(f.category, "value", str(f.category))
@@ -141,7 +151,7 @@ def masked_counts(report: Any) -> Tuple[Dict[str, int], int]:
     return out, len(getattr(report, "masks", ()) or ())
 
 
-def safe_error(exc: BaseException, name: str = "") -> Tuple[str, str]:
+def safe_error(exc: BaseException, name: str = "") -> tuple[str, str]:
     """(kind, one-line message) for a failure. Our own errors carry no personal value by contract; anything
     else is reported by its type only (its message could quote anything)."""
     if isinstance(exc, RedactError):
@@ -152,7 +162,10 @@ def safe_error(exc: BaseException, name: str = "") -> Tuple[str, str]:
     if isinstance(exc, OSError):
         what = f"{type(exc).__name__} (errno {exc.errno})" if exc.errno else type(exc).__name__
         return "io", f"{name}: {what}" if name else what
-    return "internal", f"{name}: unexpected {type(exc).__name__}" if name else f"unexpected {type(exc).__name__}"
+    return (
+        "internal",
+        f"{name}: unexpected {type(exc).__name__}" if name else f"unexpected {type(exc).__name__}",
+    )
 
 
 def _accepts_seed(redactor: Any) -> bool:
@@ -183,7 +196,7 @@ def _where(exc: BaseException) -> str:
     return f"{os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"
 
 
-def redact_bytes(redactor: Any, data: bytes, *, name: str = "", base_seed: Optional[int] = None) -> PhotoOutcome:
+def redact_bytes(redactor: Any, data: bytes, *, name: str = "", base_seed: int | None = None) -> PhotoOutcome:
     """Redact one photo's bytes with a loaded ``Redactor``, deterministically (per-file seed).
 
     Never raises for a bad photo: failures come back as ``status="failed"`` with kind and message.
@@ -211,7 +224,7 @@ def redact_bytes(redactor: Any, data: bytes, *, name: str = "", base_seed: Optio
     )
 
 
-def output_name(name: str, out_format: Optional[str] = None, *, suffix: str = "") -> str:
+def output_name(name: str, out_format: str | None = None, *, suffix: str = "") -> str:
     """``b.jpg`` -> ``b{suffix}.jpg``; the extension follows the output format (HEIC -> .jpg)."""
     p = Path(name)
     ext = p.suffix.lower()
@@ -291,8 +304,8 @@ def _is_image(p: Path) -> bool:
     return p.suffix.lower() in IMAGE_EXTENSIONS
 
 
-def _walk(root: Path, exclude: Optional[Path], suffix: str, beside: bool) -> List[Path]:
-    out: List[Path] = []
+def _walk(root: Path, exclude: Path | None, suffix: str, beside: bool) -> list[Path]:
+    out: list[Path] = []
     for dirpath, dirs, files in os.walk(root):
         d = Path(dirpath)
         keep = []
@@ -313,7 +326,9 @@ def _walk(root: Path, exclude: Optional[Path], suffix: str, beside: bool) -> Lis
     return sorted(out, key=lambda p: p.relative_to(root).as_posix())
 
 
-def plan_jobs(inputs: Sequence[Path], out_dir: Optional[Path], *, suffix: str = ".redacted") -> Tuple[List[Job], Path]:
+def plan_jobs(
+    inputs: Sequence[Path], out_dir: Path | None, *, suffix: str = ".redacted"
+) -> tuple[list[Job], Path]:
     """Expand inputs into jobs and pick the state folder (manifest). Raises UsageError for unusable input."""
     inputs = [Path(p) for p in inputs]
     if not inputs:
@@ -323,10 +338,12 @@ def plan_jobs(inputs: Sequence[Path], out_dir: Optional[Path], *, suffix: str = 
             raise UsageError("input not found", path=str(p))
     out_res = out_dir.resolve() if out_dir is not None else None
     if out_dir is None and not suffix:
-        raise UsageError("without an output folder a non-empty suffix is needed (the originals are never overwritten)")
+        raise UsageError(
+            "without an output folder a non-empty suffix is needed (the originals are never overwritten)"
+        )
     multi = len(inputs) > 1
-    jobs: List[Job] = []
-    roots: List[Path] = []
+    jobs: list[Job] = []
+    roots: list[Path] = []
     seen_src: set = set()
     for inp in inputs:
         if inp.is_dir():
@@ -355,7 +372,9 @@ def plan_jobs(inputs: Sequence[Path], out_dir: Optional[Path], *, suffix: str = 
         state = out_dir
     else:
         state = roots[0] if len(roots) == 1 else Path(os.path.commonpath([str(r.resolve()) for r in roots]))
-        jobs = [dataclasses.replace(j, rel_out=os.path.relpath(j.dst, state).replace(os.sep, "/")) for j in jobs]
+        jobs = [
+            dataclasses.replace(j, rel_out=os.path.relpath(j.dst, state).replace(os.sep, "/")) for j in jobs
+        ]
     # never overwrite an original
     srcs = {j.src.resolve() for j in jobs}
     for j in jobs:
@@ -370,9 +389,10 @@ def plan_jobs(inputs: Sequence[Path], out_dir: Optional[Path], *, suffix: str = 
 # --------------------------------------------------------------------------------------------------------
 
 
-def read_manifest(path: Path) -> Dict[str, Dict[str, Any]]:
-    """Records by output path; later lines win; a torn last line (killed mid-append) is ignored."""
-    out: Dict[str, Dict[str, Any]] = {}
+def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
+    """Records by input path (relative, as in the report); later lines win; a torn last line (killed
+    mid-append) is ignored."""
+    out: dict[str, dict[str, Any]] = {}
     try:
         with open(path, "r", encoding="utf-8") as f:
             for line in f:
@@ -380,8 +400,8 @@ def read_manifest(path: Path) -> Dict[str, Dict[str, Any]]:
                     rec = json.loads(line)
                 except ValueError:
                     continue
-                if isinstance(rec, dict) and "output" in rec:
-                    out[rec["output"]] = rec
+                if isinstance(rec, dict) and "output" in rec and "file" in rec:
+                    out[rec["file"]] = rec
     except FileNotFoundError:
         pass
     return out
@@ -396,7 +416,7 @@ def _file_sha(path: Path) -> str:
 
 
 def _is_done(job: Job, sha: str, fp: str, manifest: Mapping[str, Mapping[str, Any]], state: Path) -> bool:
-    rec = manifest.get(job.rel_out)
+    rec = manifest.get(job.rel)
     if not rec or rec.get("input_sha256") != sha or rec.get("config") != fp:
         return False
     out = state / rec["output"]
@@ -411,11 +431,21 @@ def _is_done(job: Job, sha: str, fp: str, manifest: Mapping[str, Mapping[str, An
 # --------------------------------------------------------------------------------------------------------
 
 _REDACTOR: Any = None
-_BASE_SEED: Optional[int] = None
+_BASE_SEED: int | None = None
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:  # pragma: no cover - runs in the worker
     raise SystemExit(128 + signum)
+
+
+def _cap_opencv_threads(threads: int) -> None:
+    """OpenCV's own pool defaults to every core; with one worker per core that oversubscribes the CPU."""
+    try:
+        import cv2
+
+        cv2.setNumThreads(int(threads))
+    except Exception as exc:  # noqa: BLE001 - an optimisation only
+        log.debug("could not cap OpenCV threads: %s", type(exc).__name__)
 
 
 def _worker_init(config: Config, threads: int, log_level: int) -> None:
@@ -425,6 +455,7 @@ def _worker_init(config: Config, threads: int, log_level: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     signal.signal(signal.SIGTERM, _on_sigterm)  # so `finally` removes a half-written temp file
     logging.getLogger().setLevel(log_level)
+    _cap_opencv_threads(threads)
     global _REDACTOR, _BASE_SEED
     from .api import Redactor
 
@@ -438,7 +469,7 @@ def _worker_init(config: Config, threads: int, log_level: int) -> None:
             log.warning("worker could not load models: %s", type(exc).__name__)
 
 
-def _worker_run(src: str, dst: str, rel: str) -> Dict[str, Any]:
+def _worker_run(src: str, dst: str, rel: str) -> dict[str, Any]:
     """Read, redact, write atomically. Returns a plain dict (no value, no pixels)."""
     try:
         return _worker_run_inner(src, dst, rel)
@@ -446,7 +477,7 @@ def _worker_run(src: str, dst: str, rel: str) -> Dict[str, Any]:
         os._exit(143)
 
 
-def _worker_run_inner(src: str, dst: str, rel: str) -> Dict[str, Any]:
+def _worker_run_inner(src: str, dst: str, rel: str) -> dict[str, Any]:
     t0 = time.perf_counter()
     try:
         limit = getattr(getattr(_REDACTOR, "config", None), "max_bytes", None)
@@ -462,9 +493,13 @@ def _worker_run_inner(src: str, dst: str, rel: str) -> Dict[str, Any]:
         kind, msg = safe_error(exc, rel)
         return {"status": "failed", "error_kind": kind, "error": msg, "seconds": time.perf_counter() - t0}
     oc = redact_bytes(_REDACTOR, data, name=rel, base_seed=_BASE_SEED)
-    res: Dict[str, Any] = {
-        "status": oc.status, "input_sha256": oc.input_sha256, "masked": dict(oc.masked), "masks": oc.masks,
-        "error_kind": oc.error_kind, "error": oc.error,
+    res: dict[str, Any] = {
+        "status": oc.status,
+        "input_sha256": oc.input_sha256,
+        "masked": dict(oc.masked),
+        "masks": oc.masks,
+        "error_kind": oc.error_kind,
+        "error": oc.error,
     }
     if oc.status == "ok":
         out = Path(dst)
@@ -497,9 +532,15 @@ class FileResult:
     error_kind: str = ""
     error: str = ""
 
-    def to_dict(self) -> Dict[str, Any]:
-        d: Dict[str, Any] = {"file": self.file, "status": self.status, "output": self.output,
-                             "seconds": round(self.seconds, 3), "masked": dict(self.masked), "masks": self.masks}
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "file": self.file,
+            "status": self.status,
+            "output": self.output,
+            "seconds": round(self.seconds, 3),
+            "masked": dict(self.masked),
+            "masks": self.masks,
+        }
         if self.error_kind:
             d["error_kind"] = self.error_kind
             d["error"] = self.error
@@ -508,13 +549,13 @@ class FileResult:
 
 @dataclass(frozen=True)
 class BatchSummary:
-    items: Tuple[FileResult, ...]
+    items: tuple[FileResult, ...]
     seconds: float
     workers: int
     dry_run: bool = False
     interrupted: bool = False
-    report_path: Optional[Path] = None
-    csv_path: Optional[Path] = None
+    report_path: Path | None = None
+    csv_path: Path | None = None
 
     def count(self, status: str) -> int:
         return sum(1 for i in self.items if i.status == status)
@@ -532,8 +573,8 @@ class BatchSummary:
         return self.count("skipped")
 
     @property
-    def masked(self) -> Dict[str, int]:
-        tot: Dict[str, int] = {}
+    def masked(self) -> dict[str, int]:
+        tot: dict[str, int] = {}
         for i in self.items:
             for k, v in i.masked.items():
                 tot[k] = tot.get(k, 0) + v
@@ -549,8 +590,10 @@ class BatchSummary:
 
     def line(self) -> str:
         """One human line, no values: '12 ok, 1 failed, 3 skipped in 41.2 s (2 workers)'."""
-        s = (f"{self.ok} ok, {self.failed} failed, {self.skipped} skipped in {self.seconds:.1f} s "
-             f"({self.workers} worker{'s' if self.workers != 1 else ''})")
+        s = (
+            f"{self.ok} ok, {self.failed} failed, {self.skipped} skipped in {self.seconds:.1f} s "
+            f"({self.workers} worker{'s' if self.workers != 1 else ''})"
+        )
         if self.dry_run:
             s = f"dry run: {self.count('planned')} to redact, {self.skipped} already done"
         if self.interrupted:
@@ -571,14 +614,22 @@ class BatchSummary:
     def __str__(self) -> str:
         return self.describe()
 
-    def to_dict(self) -> Dict[str, Any]:
-        return {"ok": self.ok, "failed": self.failed, "skipped": self.skipped, "seconds": round(self.seconds, 3),
-                "workers": self.workers, "dry_run": self.dry_run, "interrupted": self.interrupted,
-                "masked": self.masked, "exit_code": self.exit_code,
-                "files": [i.to_dict() for i in self.items]}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "seconds": round(self.seconds, 3),
+            "workers": self.workers,
+            "dry_run": self.dry_run,
+            "interrupted": self.interrupted,
+            "masked": self.masked,
+            "exit_code": self.exit_code,
+            "files": [i.to_dict() for i in self.items],
+        }
 
 
-def _write_reports(items: Sequence[FileResult], report_dir: Path) -> Tuple[Path, Path]:
+def _write_reports(items: Sequence[FileResult], report_dir: Path) -> tuple[Path, Path]:
     report_dir.mkdir(parents=True, exist_ok=True)
     jl = report_dir / REPORT_NAME
     buf = io.StringIO()
@@ -590,8 +641,17 @@ def _write_reports(items: Sequence[FileResult], report_dir: Path) -> Tuple[Path,
     w = csv.writer(sbuf, lineterminator="\n")
     w.writerow(["file", "status", "seconds", "masks", *cats, "error_kind", "error"])
     for it in items:
-        w.writerow([it.file, it.status, f"{it.seconds:.3f}", it.masks, *[it.masked.get(c, 0) for c in cats],
-                    it.error_kind, it.error])
+        w.writerow(
+            [
+                it.file,
+                it.status,
+                f"{it.seconds:.3f}",
+                it.masks,
+                *[it.masked.get(c, 0) for c in cats],
+                it.error_kind,
+                it.error,
+            ]
+        )
     cp = report_dir / SUMMARY_NAME
     write_atomic(cp, sbuf.getvalue().encode("utf-8"))
     return jl, cp
@@ -600,22 +660,28 @@ def _write_reports(items: Sequence[FileResult], report_dir: Path) -> Tuple[Path,
 def _progress(total: int, enabled: bool) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, file=sys.stderr, unit="photo", dynamic_ncols=True, smoothing=0.1,
-                disable=not (enabled and sys.stderr.isatty()))
+    return tqdm(
+        total=total,
+        file=sys.stderr,
+        unit="photo",
+        dynamic_ncols=True,
+        smoothing=0.1,
+        disable=not (enabled and sys.stderr.isatty()),
+    )
 
 
 def run_batch(
     inputs: Sequence[Path],
-    out_dir: Optional[Path],
+    out_dir: Path | None,
     *,
-    config: Optional[Config] = None,
-    workers: Optional[int] = None,
+    config: Config | None = None,
+    workers: int | None = None,
     resume: bool = True,
     dry_run: bool = False,
-    report_dir: Optional[Path] = None,
+    report_dir: Path | None = None,
     progress: bool = True,
     suffix: str = ".redacted",
-    threads_per_worker: Optional[int] = None,
+    threads_per_worker: int | None = None,
 ) -> BatchSummary:
     """Redact every image under ``inputs`` into ``out_dir`` (or beside each input with ``suffix``).
 
@@ -637,13 +703,18 @@ def run_batch(
     fp = config_fingerprint(config)
     manifest_path = state / MANIFEST_NAME
     manifest = read_manifest(manifest_path) if resume else {}
-    seen_out: Dict[str, str] = {}
-    results: Dict[int, FileResult] = {}
-    todo: List[int] = []
+    seen_out: dict[str, str] = {}
+    results: dict[int, FileResult] = {}
+    todo: list[int] = []
     for idx, job in enumerate(jobs):
         if job.rel_out in seen_out:
-            results[idx] = FileResult(job.rel, "failed", job.rel_out, error_kind="usage",
-                                      error=f"{job.rel}: output name collides with {seen_out[job.rel_out]}")
+            results[idx] = FileResult(
+                job.rel,
+                "failed",
+                job.rel_out,
+                error_kind="usage",
+                error=f"{job.rel}: output name collides with {seen_out[job.rel_out]}",
+            )
             continue
         seen_out[job.rel_out] = job.rel
         if resume and manifest:
@@ -654,7 +725,7 @@ def run_batch(
                 results[idx] = FileResult(job.rel, "failed", job.rel_out, error_kind=kind, error=msg)
                 continue
             if _is_done(job, sha, fp, manifest, state):
-                results[idx] = FileResult(job.rel, "skipped", job.rel_out)
+                results[idx] = FileResult(job.rel, "skipped", manifest[job.rel]["output"])
                 continue
         todo.append(idx)
     workers = max(1, min(workers, len(todo) or 1))
@@ -671,20 +742,38 @@ def run_batch(
     interrupted = False
     bar = _progress(len(jobs), progress)
     bar.update(len(results))
-    mf = open(manifest_path, "a", encoding="utf-8") if todo else None
+    # appended line by line as photos finish, closed in the `finally` below
+    mf = open(manifest_path, "a", encoding="utf-8") if todo else None  # noqa: SIM115
 
-    def record(idx: int, res: Dict[str, Any]) -> None:
+    def record(idx: int, res: dict[str, Any]) -> None:
         job = jobs[idx]
         rel_out = job.rel_out
         if res.get("dst") and Path(res["dst"]) != job.dst:
             rel_out = os.path.relpath(res["dst"], state).replace(os.sep, "/")
-        results[idx] = FileResult(job.rel, res["status"], rel_out, float(res.get("seconds", 0.0)),
-                                  res.get("masked") or {}, int(res.get("masks", 0)),
-                                  res.get("error_kind", ""), res.get("error", ""))
+        results[idx] = FileResult(
+            job.rel,
+            res["status"],
+            rel_out,
+            float(res.get("seconds", 0.0)),
+            res.get("masked") or {},
+            int(res.get("masks", 0)),
+            res.get("error_kind", ""),
+            res.get("error", ""),
+        )
         if res["status"] == "ok" and mf is not None:
-            mf.write(json.dumps({"file": job.rel, "output": rel_out, "input_sha256": res["input_sha256"],
-                                 "config": fp, "output_sha256": res["output_sha256"],
-                                 "time": round(time.time(), 3)}) + "\n")
+            mf.write(
+                json.dumps(
+                    {
+                        "file": job.rel,
+                        "output": rel_out,
+                        "input_sha256": res["input_sha256"],
+                        "config": fp,
+                        "output_sha256": res["output_sha256"],
+                        "time": round(time.time(), 3),
+                    }
+                )
+                + "\n"
+            )
             mf.flush()
         if res["status"] == "failed":
             log.warning("failed: %s", res.get("error", job.rel))
@@ -692,7 +781,7 @@ def run_batch(
 
     pending = list(todo)
     pending.reverse()  # pop() from the end keeps input order
-    ex: Optional[ProcessPoolExecutor] = None
+    ex: ProcessPoolExecutor | None = None
     try:
         import multiprocessing as mp
 
@@ -702,13 +791,23 @@ def run_batch(
             if fruitless >= 2:  # workers cannot even start: fail the rest instead of looping
                 while pending:
                     idx = pending.pop()
-                    record(idx, {"status": "failed", "error_kind": "engine",
-                                 "error": f"{jobs[idx].rel}: worker processes cannot start"})
+                    record(
+                        idx,
+                        {
+                            "status": "failed",
+                            "error_kind": "engine",
+                            "error": f"{jobs[idx].rel}: worker processes cannot start",
+                        },
+                    )
                 break
             finished_before = len(results)
-            ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
-                                     initargs=(config, threads, logging.getLogger().level))
-            running: Dict[Future, int] = {}
+            ex = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=ctx,
+                initializer=_worker_init,
+                initargs=(config, threads, logging.getLogger().level),
+            )
+            running: dict[Future, int] = {}
             broken = False
             while pending or running:
                 while pending and len(running) < workers and not broken:
@@ -724,8 +823,14 @@ def run_batch(
                         record(idx, fut.result())
                     except BrokenProcessPool:
                         broken = True
-                        record(idx, {"status": "failed", "error_kind": "engine",
-                                     "error": f"{jobs[idx].rel}: worker process died"})
+                        record(
+                            idx,
+                            {
+                                "status": "failed",
+                                "error_kind": "engine",
+                                "error": f"{jobs[idx].rel}: worker process died",
+                            },
+                        )
                     except Exception as exc:  # noqa: BLE001
                         kind, msg = safe_error(exc, jobs[idx].rel)
                         record(idx, {"status": "failed", "error_kind": kind, "error": msg})
@@ -752,8 +857,9 @@ def run_batch(
     items = tuple(results[i] for i in range(len(jobs)))
     rdir = Path(report_dir) if report_dir is not None else state
     jl, cp = _write_reports(items, rdir)
-    summary = BatchSummary(items, time.perf_counter() - t0, workers, interrupted=interrupted,
-                           report_path=jl, csv_path=cp)
+    summary = BatchSummary(
+        items, time.perf_counter() - t0, workers, interrupted=interrupted, report_path=jl, csv_path=cp
+    )
     log.info("%s", summary.line())
     return summary
 
@@ -765,8 +871,8 @@ def _kill_pool(ex: ProcessPoolExecutor) -> None:
     for p in procs:
         try:
             p.terminate()
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception as exc:  # noqa: BLE001 - already gone
+            log.debug("terminate: %s", type(exc).__name__)
     for p in procs:
         p.join(timeout=10)
         if p.is_alive():

@@ -23,9 +23,9 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
 from .batch import (
     IMAGE_EXTENSIONS,
@@ -33,6 +33,7 @@ from .batch import (
     SUMMARY_NAME,
     BatchSummary,
     FileResult,
+    _cap_opencv_threads,
     _write_reports,
     final_name,
     output_name,
@@ -47,16 +48,20 @@ from .errors import TooLarge, UsageError
 log = logging.getLogger(__name__)
 
 
-def _fs(url: str, storage_options: Optional[Dict[str, Any]] = None) -> Tuple[Any, str]:
+def _fs(url: str, storage_options: dict[str, Any] | None = None) -> tuple[Any, str]:
     try:
         import fsspec
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise UsageError("the distributed runner needs the 'ray' extra: pip install 'parcel-redact[ray]'") from exc
+        raise UsageError(
+            "the distributed runner needs the 'ray' extra: pip install 'parcel-redact[ray]'"
+        ) from exc
     try:
         return fsspec.core.url_to_fs(url, **(storage_options or {}))
     except (ImportError, ValueError) as exc:
-        raise UsageError(f"cannot open {url.split('://')[0]}:// storage ({type(exc).__name__}); install its fsspec "
-                         "package (s3fs for s3://, gcsfs for gs://)") from exc
+        raise UsageError(
+            f"cannot open {url.split('://')[0]}:// storage ({type(exc).__name__}); install its fsspec "
+            "package (s3fs for s3://, gcsfs for gs://)"
+        ) from exc
 
 
 def _is_local(fs: Any) -> bool:
@@ -69,7 +74,7 @@ def _unstrip(fs: Any, path: str) -> str:
     return path if _is_local(fs) else fs.unstrip_protocol(path)
 
 
-def list_inputs(input_url: str, storage_options: Optional[Dict[str, Any]] = None) -> List[Tuple[str, str]]:
+def list_inputs(input_url: str, storage_options: dict[str, Any] | None = None) -> list[tuple[str, str]]:
     """(source URL, relative posix path) for each image under ``input_url`` (a folder or one file)."""
     fs, root = _fs(input_url, storage_options)
     if not fs.exists(root):
@@ -79,7 +84,7 @@ def list_inputs(input_url: str, storage_options: Optional[Dict[str, Any]] = None
     root = root.rstrip("/")
     out = []
     for p in sorted(fs.find(root)):
-        rel = p[len(root):].lstrip("/")
+        rel = p[len(root) :].lstrip("/")
         parts = rel.split("/")
         if any(x.startswith(".") for x in parts) or os.path.splitext(p)[1].lower() not in IMAGE_EXTENSIONS:
             continue
@@ -96,15 +101,29 @@ def planned_output(rel: str) -> str:
 class RedactActor:
     """One per actor process: a ``Redactor`` loaded once and reused for every batch it is given."""
 
-    def __init__(self, config: Config, threads: int, output_url: str,
-                 storage_options: Optional[Dict[str, Any]] = None, log_level: int = logging.WARNING):
+    def __init__(
+        self,
+        config: Config,
+        threads: int,
+        output_url: str,
+        storage_options: dict[str, Any] | None = None,
+        log_level: int = logging.WARNING,
+    ):
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = str(threads)
         logging.getLogger().setLevel(log_level)
         from .api import Redactor
 
+        _cap_opencv_threads(threads)
+
         self.config = config
         self.redactor = Redactor(config.with_(threads=threads))
+        warm = getattr(self.redactor, "warm", None)
+        if warm is not None:
+            try:
+                warm()  # models load once per actor, before its first photo
+            except Exception as exc:  # noqa: BLE001 - surfaces per photo as an engine error
+                log.warning("actor could not load models: %s", type(exc).__name__)
         self.storage_options = storage_options or {}
         self.out_fs, self.out_root = _fs(output_url, storage_options)
         self.out_root = self.out_root.rstrip("/")
@@ -116,22 +135,41 @@ class RedactActor:
         else:
             self.out_fs.pipe_file(path, data)  # one PUT: all or nothing per object
 
-    def one(self, src: str, rel: str) -> Dict[str, Any]:
+    def one(self, src: str, rel: str) -> dict[str, Any]:
         t0 = time.perf_counter()
         rel_out = planned_output(rel)
         try:
             fs, path = _fs(src, self.storage_options)
             size = fs.size(path)
             if size is not None and size > self.config.max_bytes:  # refuse before downloading it
-                raise TooLarge(f"file is {size / 1e6:.1f} MB, over the {self.config.max_bytes / 1e6:.0f} MB limit")
+                raise TooLarge(
+                    f"file is {size / 1e6:.1f} MB, over the {self.config.max_bytes / 1e6:.0f} MB limit"
+                )
             data = fs.cat_file(path)
         except Exception as exc:  # noqa: BLE001
             kind, msg = safe_error(exc, rel)
-            return {"file": rel, "status": "failed", "output": rel_out, "seconds": time.perf_counter() - t0,
-                    "masked": "{}", "masks": 0, "error_kind": kind, "error": msg, "output_sha256": ""}
+            return {
+                "file": rel,
+                "status": "failed",
+                "output": rel_out,
+                "seconds": time.perf_counter() - t0,
+                "masked": "{}",
+                "masks": 0,
+                "error_kind": kind,
+                "error": msg,
+                "output_sha256": "",
+            }
         oc = redact_bytes(self.redactor, data, name=rel, base_seed=self.config.seed)
-        res = {"file": rel, "status": oc.status, "output": rel_out, "masked": json.dumps(dict(oc.masked)),
-               "masks": oc.masks, "error_kind": oc.error_kind, "error": oc.error, "output_sha256": ""}
+        res = {
+            "file": rel,
+            "status": oc.status,
+            "output": rel_out,
+            "masked": json.dumps(dict(oc.masked)),
+            "masks": oc.masks,
+            "error_kind": oc.error_kind,
+            "error": oc.error,
+            "output_sha256": "",
+        }
         if oc.status == "ok":
             head, _, name = rel_out.rpartition("/")
             name = final_name(name, oc.format)
@@ -145,13 +183,23 @@ class RedactActor:
         res["seconds"] = time.perf_counter() - t0
         return res
 
-    def __call__(self, batch: Dict[str, Any]) -> Dict[str, List[Any]]:
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         rows = [self.one(str(s), str(r)) for s, r in zip(batch["src"], batch["rel"])]
-        keys = ("file", "status", "output", "seconds", "masked", "masks", "error_kind", "error", "output_sha256")
+        keys = (
+            "file",
+            "status",
+            "output",
+            "seconds",
+            "masked",
+            "masks",
+            "error_kind",
+            "error",
+            "output_sha256",
+        )
         return {k: [row[k] for row in rows] for k in keys}
 
 
-def runtime_env() -> Dict[str, Any]:
+def runtime_env() -> dict[str, Any]:
     """The Ray ``runtime_env`` that lets workers import this ``redact`` package.
 
     An installed package that carries its model manifest (``redact/data/models.json``, as in the wheel) is
@@ -170,11 +218,11 @@ def run_distributed(
     input_url: str,
     output_url: str,
     *,
-    config: Optional[Config] = None,
-    address: Optional[str] = None,
-    num_actors: Optional[int] = None,
+    config: Config | None = None,
+    address: str | None = None,
+    num_actors: int | None = None,
     cpus_per_actor: int = 1,
-    storage_options: Optional[Dict[str, Any]] = None,
+    storage_options: dict[str, Any] | None = None,
     ship_code: bool = True,
     report: bool = True,
     progress: bool = False,
@@ -198,30 +246,43 @@ def run_distributed(
         raise UsageError("the distributed runner needs Ray: pip install 'parcel-redact[ray]'") from exc
 
     items = list_inputs(input_url, storage_options)
-    seen: Dict[str, str] = {}
-    collisions: List[FileResult] = []
+    seen: dict[str, str] = {}
+    collisions: list[FileResult] = []
     rows = []
     for src, rel in items:
         ro = planned_output(rel)
         if ro in seen:
-            collisions.append(FileResult(rel, "failed", ro, error_kind="usage",
-                                         error=f"{rel}: output name collides with {seen[ro]}"))
+            collisions.append(
+                FileResult(
+                    rel,
+                    "failed",
+                    ro,
+                    error_kind="usage",
+                    error=f"{rel}: output name collides with {seen[ro]}",
+                )
+            )
             continue
         seen[ro] = rel
         rows.append({"src": src, "rel": rel})
     out_fs, out_root = _fs(output_url, storage_options)
     if _is_local(out_fs):
         in_fs, in_root = _fs(input_url, storage_options)
-        if _is_local(in_fs) and any(Path(in_root, r["rel"]).resolve() == Path(out_root, planned_output(r["rel"])).resolve()
-                                    for r in rows):
+        if _is_local(in_fs) and any(
+            Path(in_root, r["rel"]).resolve() == Path(out_root, planned_output(r["rel"])).resolve()
+            for r in rows
+        ):
             raise UsageError("output would overwrite an input; choose another output folder", path=output_url)
 
     started = False
     if not ray.is_initialized():
-        ray.init(address=address or os.environ.get("RAY_ADDRESS") or None, include_dashboard=False,
-                 log_to_driver=False, runtime_env=runtime_env() if ship_code else None)
+        ray.init(
+            address=address or os.environ.get("RAY_ADDRESS") or None,
+            include_dashboard=False,
+            log_to_driver=False,
+            runtime_env=runtime_env() if ship_code else None,
+        )
         started = True
-    results: List[FileResult] = []
+    results: list[FileResult] = []
     n = 0
     try:
         if rows:
@@ -239,14 +300,27 @@ def run_distributed(
                 compute=ray.data.ActorPoolStrategy(size=n),
                 num_cpus=cpus_per_actor,
                 batch_format="numpy",
-                fn_constructor_kwargs={"config": config, "threads": cpus_per_actor, "output_url": output_url,
-                                       "storage_options": storage_options,
-                                       "log_level": logging.getLogger().level},
+                fn_constructor_kwargs={
+                    "config": config,
+                    "threads": cpus_per_actor,
+                    "output_url": output_url,
+                    "storage_options": storage_options,
+                    "log_level": logging.getLogger().level,
+                },
             )
             for r in out.iter_rows():
-                results.append(FileResult(str(r["file"]), str(r["status"]), str(r["output"]), float(r["seconds"]),
-                                          json.loads(str(r["masked"])), int(r["masks"]), str(r["error_kind"]),
-                                          str(r["error"])))
+                results.append(
+                    FileResult(
+                        str(r["file"]),
+                        str(r["status"]),
+                        str(r["output"]),
+                        float(r["seconds"]),
+                        json.loads(str(r["masked"])),
+                        int(r["masks"]),
+                        str(r["error_kind"]),
+                        str(r["error"]),
+                    )
+                )
     finally:
         if started:
             ray.shutdown()
@@ -255,13 +329,12 @@ def run_distributed(
     jl = cp = None
     if report:
         jl, cp = _write_reports_url(all_items, out_fs, out_root)
-    summary = BatchSummary(all_items, time.perf_counter() - t0, n,
-                           report_path=jl, csv_path=cp)
+    summary = BatchSummary(all_items, time.perf_counter() - t0, n, report_path=jl, csv_path=cp)
     log.info("%s", summary.line())
     return summary
 
 
-def _write_reports_url(items: Sequence[FileResult], fs: Any, root: str) -> Tuple[Optional[Path], Optional[Path]]:
+def _write_reports_url(items: Sequence[FileResult], fs: Any, root: str) -> tuple[Path | None, Path | None]:
     root = root.rstrip("/")
     if _is_local(fs):
         return _write_reports(items, Path(root))

@@ -15,13 +15,20 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import pytest
 from PIL import Image
 
 from redact import Config
-from redact.batch import MANIFEST_NAME, REPORT_NAME, SUMMARY_NAME, TMP_MARK, config_fingerprint, file_seed, run_batch
+from redact.batch import (
+    MANIFEST_NAME,
+    REPORT_NAME,
+    SUMMARY_NAME,
+    TMP_MARK,
+    config_fingerprint,
+    file_seed,
+    run_batch,
+)
 from redact.errors import UsageError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,13 +39,13 @@ def _sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-def make_photos(folder: Path, specs: List[Tuple[int, str, str]], size: str = "1mp") -> List[str]:
+def make_photos(folder: Path, specs: list[tuple[int, str, str]], size: str = "1mp") -> list[str]:
     """Write generated parcel photos (seed, layout, relative path; the path's extension picks the container:
     .jpg keeps the generator's JPEG bytes, .png/.heic re-encode its pixels losslessly/as HEIF).
     Returns the ground-truth personal values (for leak checks)."""
     from benchmarks.generator import make_photo
 
-    values: List[str] = []
+    values: list[str] = []
     for seed, layout, rel in specs:
         g = make_photo(seed=seed, layout=layout, size=size)
         p = folder / rel
@@ -63,10 +70,16 @@ def make_photos(folder: Path, specs: List[Tuple[int, str, str]], size: str = "1m
 
 
 @pytest.fixture(scope="module")
-def tree(tmp_path_factory) -> Tuple[Path, List[str]]:
+def tree(tmp_path_factory) -> tuple[Path, list[str]]:
     root = tmp_path_factory.mktemp("photos")
-    values = make_photos(root, [(11, "zh_ecommerce", "a.jpg"), (12, "us_usps", "sub/b.jpg"),
-                                (13, "zh_privacy", "sub/deeper/c.heic")])
+    values = make_photos(
+        root,
+        [
+            (11, "zh_ecommerce", "a.jpg"),
+            (12, "us_usps", "sub/b.jpg"),
+            (13, "zh_privacy", "sub/deeper/c.heic"),
+        ],
+    )
     (root / "sub" / "broken.jpg").write_bytes(b"this is not a jpeg at all")
     (root / "notes.txt").write_text("not an image")
     (root / ".hidden.jpg").write_bytes((root / "a.jpg").read_bytes())
@@ -86,7 +99,11 @@ def test_tree_mirrored_failures_listed_originals_untouched(first_run):
     root, out, summary, before, _ = first_run
     by = {i.file: i for i in summary.items}
     assert list(by) == ["a.jpg", "sub/b.jpg", "sub/broken.jpg", "sub/deeper/c.heic"]  # no .txt, no hidden
-    for rel, out_rel in (("a.jpg", "a.jpg"), ("sub/b.jpg", "sub/b.jpg"), ("sub/deeper/c.heic", "sub/deeper/c.jpg")):
+    for rel, out_rel in (
+        ("a.jpg", "a.jpg"),
+        ("sub/b.jpg", "sub/b.jpg"),
+        ("sub/deeper/c.heic", "sub/deeper/c.jpg"),
+    ):
         assert by[rel].status == "ok", by[rel]
         assert by[rel].output == out_rel  # same tree; HEIC -> .jpg
         dst = out / out_rel
@@ -105,8 +122,15 @@ def test_tree_mirrored_failures_listed_originals_untouched(first_run):
     assert not (out / "sub" / "broken.jpg").exists()
     assert summary.failed == 1 and summary.ok == 3 and summary.exit_code == 9
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == sorted(
-        [".redact-manifest.jsonl", "redact-report.jsonl", "redact-summary.csv", "a.jpg", "sub/b.jpg",
-         "sub/deeper/c.jpg"])
+        [
+            ".redact-manifest.jsonl",
+            "redact-report.jsonl",
+            "redact-summary.csv",
+            "a.jpg",
+            "sub/b.jpg",
+            "sub/deeper/c.jpg",
+        ]
+    )
     # originals never modified, nothing written beside them
     after = {p: _sha(p) for p in root.rglob("*") if p.is_file()}
     assert after == before
@@ -115,7 +139,7 @@ def test_tree_mirrored_failures_listed_originals_untouched(first_run):
 
 
 def test_report_jsonl_csv_and_no_values(first_run):
-    root, out, summary, _, values = first_run
+    _root, out, summary, _, values = first_run
     lines = [json.loads(x) for x in (out / REPORT_NAME).read_text().splitlines()]
     assert [d["file"] for d in lines] == [i.file for i in summary.items]
     for d in lines:
@@ -126,9 +150,26 @@ def test_report_jsonl_csv_and_no_values(first_run):
     rows = list(csv.DictReader(io.StringIO((out / SUMMARY_NAME).read_text())))
     assert len(rows) == 4
     ok_rows = [r for r in rows if r["status"] == "ok"]
-    assert all(sum(int(r[c]) for c in ("name", "phone", "address", "tracking_number", "barcode", "qrcode",
-                                       "postal_code", "email", "id_number", "unreadable", "other")) > 0
-               for r in ok_rows)
+    assert all(
+        sum(
+            int(r[c])
+            for c in (
+                "name",
+                "phone",
+                "address",
+                "tracking_number",
+                "barcode",
+                "qrcode",
+                "postal_code",
+                "email",
+                "id_number",
+                "unreadable",
+                "other",
+            )
+        )
+        > 0
+        for r in ok_rows
+    )
     manifest = (out / MANIFEST_NAME).read_text()
     assert len(manifest.splitlines()) == 3
     blob = (out / REPORT_NAME).read_text() + (out / SUMMARY_NAME).read_text() + manifest + summary.describe()
@@ -155,8 +196,12 @@ def test_rerun_skips_by_content_hash_and_redoes_changed(first_run, tmp_path):
 
     again = run_batch([src], dst, config=Config(), workers=2, progress=False)
     st = {i.file: i.status for i in again.items}
-    assert st == {"a.jpg": "skipped", "sub/b.jpg": "skipped", "sub/deeper/c.heic": "skipped",
-                  "sub/broken.jpg": "failed"}
+    assert st == {
+        "a.jpg": "skipped",
+        "sub/b.jpg": "skipped",
+        "sub/deeper/c.heic": "skipped",
+        "sub/broken.jpg": "failed",
+    }
     assert {p: p.stat().st_mtime_ns for p in dst.rglob("*.jpg")} == stamp
 
     # same name, new content -> redone; a deleted output -> redone; the rest skipped (dry run: no writes)
@@ -165,8 +210,12 @@ def test_rerun_skips_by_content_hash_and_redoes_changed(first_run, tmp_path):
     (dst / "sub" / "deeper" / "c.jpg").unlink()
     listing = sorted(p for p in dst.rglob("*"))
     dry = run_batch([src], dst, config=Config(), workers=2, progress=False, dry_run=True)
-    assert {i.file: i.status for i in dry.items} == {"a.jpg": "skipped", "sub/b.jpg": "planned",
-                                                      "sub/deeper/c.heic": "planned", "sub/broken.jpg": "planned"}
+    assert {i.file: i.status for i in dry.items} == {
+        "a.jpg": "skipped",
+        "sub/b.jpg": "planned",
+        "sub/deeper/c.heic": "planned",
+        "sub/broken.jpg": "planned",
+    }
     assert sorted(p for p in dst.rglob("*")) == listing  # dry run wrote nothing
     assert "would redact sub/b.jpg" in dry.describe()
     # an output altered after the run is redone too (the manifest holds its hash)
@@ -180,7 +229,12 @@ def test_rerun_skips_by_content_hash_and_redoes_changed(first_run, tmp_path):
 
     third = run_batch([src], dst, config=Config(), workers=2, progress=False)
     st = {i.file: i.status for i in third.items}
-    assert st == {"a.jpg": "skipped", "sub/b.jpg": "ok", "sub/deeper/c.heic": "skipped", "sub/broken.jpg": "failed"}
+    assert st == {
+        "a.jpg": "skipped",
+        "sub/b.jpg": "ok",
+        "sub/deeper/c.heic": "skipped",
+        "sub/broken.jpg": "failed",
+    }
     # b.jpg now holds a.jpg's bytes -> same per-file seed -> the same output bytes as a.jpg's, from another run
     assert (dst / "sub" / "b.jpg").read_bytes() == (dst / "a.jpg").read_bytes()
 
@@ -199,6 +253,15 @@ def test_beside_input_and_refusals(tmp_path):
     # a re-run over the folder neither redoes p.jpg nor treats p.redacted.jpg as an input
     s2 = run_batch([src], None, config=FAST, progress=False, dry_run=True)
     assert [(i.file, i.status) for i in s2.items] == [("p.jpg", "skipped")]
+    # a PNG named .jpg: the output's extension follows the format written, and a re-run still skips it
+    odd = tmp_path / "odd"
+    make_photos(odd, [(22, "us_ups", "q.png")])
+    (odd / "q.png").rename(odd / "q.jpg")
+    s4 = run_batch([odd], tmp_path / "odd_out", config=FAST, workers=1, progress=False)
+    written = Image.open(tmp_path / "odd_out" / s4.items[0].output)
+    assert s4.ok == 1 and written.format == "PNG" and s4.items[0].output == "q.png"
+    s5 = run_batch([odd], tmp_path / "odd_out", config=FAST, progress=False, dry_run=True)
+    assert [(i.status, i.output) for i in s5.items] == [("skipped", "q.png")]
     # over the byte limit: refused before it is read, listed with its kind
     s3 = run_batch([src / "p.jpg"], tmp_path / "o", config=Config(max_bytes=10_000), progress=False)
     assert [(i.status, i.error_kind) for i in s3.items] == [("failed", "too_large")] and s3.exit_code == 9
@@ -225,7 +288,7 @@ sys.exit(s.exit_code)
 """
 
 
-def _manifest(out: Path) -> List[str]:
+def _manifest(out: Path) -> list[str]:
     try:
         lines = (out / MANIFEST_NAME).read_text().splitlines()
     except FileNotFoundError:
@@ -239,7 +302,7 @@ def _manifest(out: Path) -> List[str]:
     return res
 
 
-def _complete_outputs(out: Path) -> Dict[str, str]:
+def _complete_outputs(out: Path) -> dict[str, str]:
     res = {}
     for p in out.rglob("*.jpg"):
         if TMP_MARK in p.name:
@@ -253,13 +316,20 @@ def _complete_outputs(out: Path) -> Dict[str, str]:
 def _run_and_signal(src: Path, out: Path, sig: int, after: int) -> int:
     """Run the batch in a child process; once ``after`` photos are recorded, send ``sig``. Returns rc."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(src), str(out)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(src), str(out)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         deadline = time.time() + 180
         while len(_manifest(out)) < after and time.time() < deadline and proc.poll() is None:
             time.sleep(0.05)
-        assert proc.poll() is None, "the run ended before it could be interrupted: " + proc.stderr.read().decode()[-500:]
+        assert proc.poll() is None, (
+            "the run ended before it could be interrupted: " + proc.stderr.read().decode()[-500:]
+        )
         time.sleep(0.5)  # the worker is inside its next photo now
         if sig == signal.SIGKILL:
             os.killpg(proc.pid, signal.SIGKILL)  # parent and worker die at once, mid-photo
@@ -277,7 +347,9 @@ def _run_and_signal(src: Path, out: Path, sig: int, after: int) -> int:
 def test_kill_and_ctrl_c_mid_run_then_resume_redoes_only_unfinished(tmp_path):
     src = tmp_path / "in"
     names = [f"p{i}.jpg" for i in range(4)]
-    make_photos(src, [(31 + i, ("zh_ecommerce", "us_ups", "zh_sf", "dhl_intl")[i], n) for i, n in enumerate(names)])
+    make_photos(
+        src, [(31 + i, ("zh_ecommerce", "us_ups", "zh_sf", "dhl_intl")[i], n) for i, n in enumerate(names)]
+    )
     out = tmp_path / "out"
 
     # 1. SIGKILL to parent and worker, mid-photo
@@ -290,7 +362,9 @@ def test_kill_and_ctrl_c_mid_run_then_resume_redoes_only_unfinished(tmp_path):
     # 2. Ctrl-C (SIGINT) in the re-run: finished files skipped, the worker stopped, no temp file left
     rc = _run_and_signal(src, out, signal.SIGINT, after=len(done1) + 1)
     assert rc == 130
-    assert not [p for p in out.rglob("*") if TMP_MARK in p.name]  # SIGKILL's leftovers swept, Ctrl-C's removed
+    assert not [
+        p for p in out.rglob("*") if TMP_MARK in p.name
+    ]  # SIGKILL's leftovers swept, Ctrl-C's removed
     done2 = _manifest(out)
     assert len(done2) > len(done1) and done2[: len(done1)] == done1
     rows = {d["file"]: d["status"] for d in map(json.loads, (out / REPORT_NAME).read_text().splitlines())}
@@ -327,28 +401,41 @@ def test_two_workers_scale(tmp_path):
     layouts = ("zh_ecommerce", "us_usps", "zh_privacy", "amazon", "zh_sf", "us_ups", "in_courier", "us_fedex")
     make_photos(src, [(101 + i, layouts[i], f"p{i}.jpg") for i in range(8)], size=size)
     plan = (("1w_1t", 1, 1), ("2w_1t", 2, 1), ("1w_2t", 1, 2))
-    runs: Dict[str, List[Dict[str, float]]] = {k: [] for k, _, _ in plan}
-    outputs: Dict[str, Dict[str, str]] = {}
+    runs: dict[str, list[dict[str, float]]] = {k: [] for k, _, _ in plan}
+    outputs: dict[str, dict[str, str]] = {}
     for r in range(rounds):
         for label, workers, threads in plan:
             out = tmp_path / f"{label}_{r}"
             load0 = os.getloadavg()[0]
             cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
-            s = run_batch([src], out, config=Config(), workers=workers, threads_per_worker=threads, progress=False)
+            s = run_batch(
+                [src], out, config=Config(), workers=workers, threads_per_worker=threads, progress=False
+            )
             dt = time.perf_counter() - t0
             cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
             assert s.ok == 8, s.describe()
             outputs[f"{label}_{r}"] = {p.name: _sha(p) for p in out.glob("*.jpg")}
-            runs[label].append({"seconds": round(dt, 2), "photos_per_minute": round(8 * 60 / dt, 2),
-                                "worker_cpu_seconds": round((cpu1.ru_utime + cpu1.ru_stime)
-                                                            - (cpu0.ru_utime + cpu0.ru_stime), 1),
-                                "loadavg_1min_at_start": round(load0, 2)})
+            runs[label].append(
+                {
+                    "seconds": round(dt, 2),
+                    "photos_per_minute": round(8 * 60 / dt, 2),
+                    "worker_cpu_seconds": round(
+                        (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime), 1
+                    ),
+                    "loadavg_1min_at_start": round(load0, 2),
+                }
+            )
     best = {k: min(v, key=lambda x: x["seconds"]) for k, v in runs.items()}
     res = {
         "what": "run_batch throughput, 8 generated photos, Config() defaults (self-check on), spawn workers",
-        "photos": 8, "size": size, "cores": os.cpu_count(), "rounds": rounds, "python": platform.python_version(),
-        "runs": runs, "best": best,
+        "photos": 8,
+        "size": size,
+        "cores": os.cpu_count(),
+        "rounds": rounds,
+        "python": platform.python_version(),
+        "runs": runs,
+        "best": best,
         "speedup_2w_vs_1w_same_threads": round(best["1w_1t"]["seconds"] / best["2w_1t"]["seconds"], 3),
         "speedup_2w_vs_1w_default_threads": round(best["1w_2t"]["seconds"] / best["2w_1t"]["seconds"], 3),
         "outputs_identical_1w_vs_2w_same_threads": outputs["1w_1t_0"] == outputs["2w_1t_0"],

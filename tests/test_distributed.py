@@ -4,19 +4,18 @@ the batch runner on the same generated photos."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 ray = pytest.importorskip("ray", reason="the 'ray' extra is not installed")
 pytest.importorskip("fsspec")
 
-from redact import Config  # noqa: E402
-from redact.batch import REPORT_NAME, SUMMARY_NAME, run_batch  # noqa: E402
-from redact.distributed import list_inputs, run_distributed, runtime_env  # noqa: E402
-from redact.errors import UsageError  # noqa: E402
+from test_batch import make_photos
 
-from test_batch import make_photos  # noqa: E402  (rootdir-relative: tests/ has no __init__)
+from redact import Config
+from redact.batch import REPORT_NAME, SUMMARY_NAME, run_batch
+from redact.distributed import list_inputs, run_distributed, runtime_env
+from redact.errors import UsageError
 
 
 @pytest.fixture(scope="module")
