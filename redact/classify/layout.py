@@ -106,7 +106,7 @@ def layout_groups(lines: Sequence[TextLine]) -> list[tuple[list[int], float | No
         if a is None:
             continue
         for k, c in enumerate(centers):
-            if _adiff(a, _circ_median(c)) <= 25.0:
+            if _adiff(a, c[0]) <= 25.0:  # the group's first (longest) line sets its direction
                 c.append(a)
                 members[k].append(i)
                 break
