@@ -33,7 +33,7 @@ STATIC = Path(__file__).resolve().parents[1] / "redact" / "service" / "static"
 # ------------------------------------------------------------------------------------------------ fixtures
 @pytest.fixture(scope="module")
 def photo():
-    data, boxes = label_photo(1280, 960)
+    data, boxes = label_photo(960, 720)
     return data, boxes
 
 
@@ -131,7 +131,7 @@ def test_redact_raw_body_returns_image_and_report(client, photo):
     rep = client.get(f"/v1/reports/{rid}")
     assert rep.status_code == 200
     report = rep.json()
-    assert report["status"] == "ok" and report["width"] == 1280 and report["height"] == 960
+    assert report["status"] == "ok" and report["width"] == 960 and report["height"] == 720
     assert report["counts"].get("phone", 0) >= 2
     assert report["values_revealed"] is False and report["check"]["passed"] is True
     assert not any(v in rep.text for v in PERSONAL)

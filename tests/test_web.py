@@ -103,25 +103,30 @@ def _open(browser, server, width, height, locale="en-US"):
     return ctx, page, origins
 
 
-def test_edit_masks_and_download(server, browser, tmp_path):
+def test_edit_masks_download_and_zip(server, browser, tmp_path):
     photo, truth = _generated_photo(tmp_path)
+    second = tmp_path / "second.png"
+    second.write_bytes(label_photo(800, 600)[0])
     orig = _px(photo.read_bytes())
     H, W = orig.shape[:2]
     ctx, page, origins = _open(browser, server, 1280, 800)
     try:
-        page.set_input_files("#file", str(photo))
-        page.check('input[name="style"][value="fill"]')  # a deterministic style for exact comparisons
-        page.wait_for_selector(".card .status.ok", timeout=240_000)
+        page.set_input_files("#file", [str(photo), str(second)])
+        page.wait_for_function("() => document.querySelectorAll('.card .status.ok').length === 2", timeout=300_000)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.locator('input[name="style"][value="fill"]').check()  # a deterministic style: exact comparisons
+        assert page.locator('input[name="style"][value="fill"]').is_checked()
+        card = page.locator(".card").first
         item = page.evaluate("() => window.parcelRedact.state.items[0]")
         assert (item["W"], item["H"]) == (W, H)
         masks = item["masks"]
-        assert len(masks) >= 4 and page.locator(".card .overlay polygon.mask").count() == len(masks)
-        tags = page.eval_on_selector_all(".card .tag", "els => els.map((e) => e.textContent)")
+        assert len(masks) >= 4 and card.locator(".overlay polygon.mask").count() == len(masks)
+        tags = card.locator(".tag").evaluate_all("els => els.map((e) => e.textContent)")
         assert "Phone" in tags and "Name" in tags  # labelled by category
         boxes = [_bbox(m["polygon"]) for m in masks]
 
         # -- remove one mask (a phone if possible), clicked where no other mask lies over it
-        stage = page.locator(".card .stage").bounding_box()
+        stage = card.locator(".stage").bounding_box()
         sx, sy = stage["width"] / W, stage["height"] / H
 
         def to_screen(x, y):
@@ -155,7 +160,7 @@ def test_edit_masks_and_download(server, browser, tmp_path):
                 page.mouse.click(cx, cy)
                 break
         assert removed is not None, "no proposed mask with a free area to click"
-        assert page.locator(f'.card .overlay polygon[data-idx="{removed}"]').get_attribute("class") == "mask removed"
+        assert card.locator(f'.overlay polygon[data-idx="{removed}"]').get_attribute("class") == "mask removed"
 
         # -- add one: drag over a printed, non-personal line that no proposed mask covers
         target = None
@@ -179,14 +184,15 @@ def test_edit_masks_and_download(server, browser, tmp_path):
         assert len(user) == 1 and sum(m["removed"] for m in item["masks"]) == 1
         ub = _bbox(user[0]["polygon"])
         assert ub[0] <= target[0] + 1 and ub[2] >= target[2] - 1 and ub[1] <= target[1] + 1 and ub[3] >= target[3] - 1
-        assert page.locator(".card .tag", has_text="Added by you").count() == 1
+        assert card.locator(".tag", has_text="Added by you").count() == 1
 
         # -- download
         with page.expect_download(timeout=240_000) as dl:
-            page.click(".card .download")
+            card.locator(".download").click()
         d = dl.value
         assert d.suggested_filename == f"{photo.stem}-redacted.png"
-        out = _px(Path(d.path()).read_bytes())
+        single = Path(d.path()).read_bytes()
+        out = _px(single)
         assert out.shape == orig.shape
 
         # the proposed result, rendered by the same server from the same proposed masks
@@ -227,56 +233,59 @@ def test_edit_masks_and_download(server, browser, tmp_path):
         same = np.all(out[rest] == proposed[rest], axis=1).mean()
         assert same > 0.9999, same
 
+        # download all: a valid zip of both results; the edited photo is the very file downloaded above
+        with page.expect_download(timeout=300_000) as dl:
+            page.click("#zip")
+        z = zipfile.ZipFile(dl.value.path())
+        assert z.testzip() is None
+        assert sorted(z.namelist()) == sorted(["second-redacted.png", f"{photo.stem}-redacted.png"])
+        assert z.read(f"{photo.stem}-redacted.png") == single
+        im = Image.open(io.BytesIO(z.read("second-redacted.png")))
+        im.load()
+        assert im.format == "PNG" and im.size == (800, 600)
+
+        # language toggle: page text and category labels
+        page.click("#lang")
+        assert page.locator("h1").inner_text() == "遮盖快递面单上的个人信息"
+        assert "电话" in card.locator(".tag").evaluate_all("els => els.map((e) => e.textContent)")
+        page.click("#lang")
+        assert page.locator("h1").inner_text() == "Hide personal data on parcel labels"
+
         # only same-origin requests (plus blob: URLs of local files)
         here = urlparse(server.url).netloc
         assert origins <= {here, "blob", "data"}, origins
+        _screenshot(page, tmp_path, "desktop")
     finally:
         ctx.close()
 
 
-def test_zip_language_and_screenshots(server, browser, tmp_path):
-    photo, _ = _generated_photo(tmp_path)
-    second = tmp_path / "second.png"
-    second.write_bytes(label_photo(800, 600)[0])
-    update = os.environ.get("REDACT_SCREENSHOTS") == "1"
-    shots = []
-    for name, (w, h), locale in (("desktop", (1280, 800), "en-US"), ("phone", (390, 844), "zh-CN")):
-        # the phone pass only needs one (small) photo unless the screenshots are being updated
-        files = [photo, second] if (name == "desktop" or update) else [second]
-        ctx, page, origins = _open(browser, server, w, h, locale)
-        try:
-            if locale.startswith("zh"):  # default language from navigator.language
-                assert page.locator("h1").inner_text() == "遮盖快递面单上的个人信息"
-            page.set_input_files("#file", [str(f) for f in files])
-            page.wait_for_function(f"() => document.querySelectorAll('.card .status.ok').length === {len(files)}",
-                                   timeout=300_000)
-            if name == "desktop":
-                with page.expect_download(timeout=300_000) as dl:
-                    page.click("#zip")
-                z = zipfile.ZipFile(dl.value.path())
-                assert z.testzip() is None
-                names = sorted(z.namelist())
-                assert names == sorted(["second-redacted.png", f"{photo.stem}-redacted.png"]), names
-                for n in names:
-                    im = Image.open(io.BytesIO(z.read(n)))
-                    im.load()
-                    assert im.format == "PNG"
-                # language toggle
-                page.click("#lang")
-                assert page.locator("h1").inner_text() == "遮盖快递面单上的个人信息"
-                assert "电话" in page.eval_on_selector_all(".card .tag", "els => els.map((e) => e.textContent)")
-                page.click("#lang")
-                assert page.locator("h1").inner_text() == "Hide personal data on parcel labels"
-            else:  # nothing overflows sideways on a phone
-                assert page.evaluate("() => document.documentElement.scrollWidth") <= w
-            page.wait_for_timeout(300)
-            p = tmp_path / f"web-{name}.png"
-            page.screenshot(path=str(p), full_page=True)
-            shots.append(p)
-            assert origins <= {urlparse(server.url).netloc, "blob", "data"}, origins
-        finally:
-            ctx.close()
-    if update:
+def _screenshot(page, tmp_path, name):
+    page.wait_for_timeout(300)
+    p = tmp_path / f"web-{name}.png"
+    page.screenshot(path=str(p), full_page=True)
+    if os.environ.get("REDACT_SCREENSHOTS") == "1":
         SHOTS.mkdir(parents=True, exist_ok=True)
-        for p in shots:
-            shutil.copy(p, SHOTS / p.name)
+        shutil.copy(p, SHOTS / p.name)
+
+
+def test_phone_width_and_default_language(server, browser, tmp_path):
+    files = [tmp_path / "second.png"]
+    files[0].write_bytes(label_photo(800, 600)[0])
+    if os.environ.get("REDACT_SCREENSHOTS") == "1":  # the README picture shows the generated waybill too
+        files.insert(0, _generated_photo(tmp_path)[0])
+    ctx, page, origins = _open(browser, server, 390, 844, "zh-CN")
+    try:
+        assert page.locator("h1").inner_text() == "遮盖快递面单上的个人信息"  # from navigator.language
+        page.set_input_files("#file", [str(f) for f in files])
+        page.wait_for_function(f"() => document.querySelectorAll('.card .status.ok').length === {len(files)}",
+                               timeout=300_000)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # nothing overflows sideways
+        for sel in (".card .download", ".card .draw", "#zip"):
+            box = page.locator(sel).first.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 32, sel
+        stage = page.locator(".card .stage").first.bounding_box()
+        assert stage["width"] <= 390 and stage["width"] >= 300
+        assert origins <= {urlparse(server.url).netloc, "blob", "data"}, origins
+        _screenshot(page, tmp_path, "phone")
+    finally:
+        ctx.close()
