@@ -438,6 +438,12 @@ def _on_sigterm(signum: int, frame: Any) -> None:  # pragma: no cover - runs in 
     raise SystemExit(128 + signum)
 
 
+def _too_large(size: int, limit: int) -> RedactError:
+    from .errors import TooLarge
+
+    return TooLarge(f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit")
+
+
 def _cap_opencv_threads(threads: int) -> None:
     """OpenCV's own pool defaults to every core; with one worker per core that oversubscribes the CPU."""
     try:
@@ -482,11 +488,8 @@ def _worker_run_inner(src: str, dst: str, rel: str) -> dict[str, Any]:
     try:
         limit = getattr(getattr(_REDACTOR, "config", None), "max_bytes", None)
         size = os.path.getsize(src)
-        if limit is not None and size > limit:  # refuse before reading it into memory
-            from .errors import TooLarge
-
-            err = TooLarge(f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit")
-            kind, msg = safe_error(err, rel)
+        if limit is not None and size > limit:  # grew since planning: still refuse before reading it
+            kind, msg = safe_error(_too_large(size, limit), rel)
             return {"status": "failed", "error_kind": kind, "error": msg, "seconds": time.perf_counter() - t0}
         data = Path(src).read_bytes()
     except OSError as exc:
@@ -717,6 +720,16 @@ def run_batch(
             )
             continue
         seen_out[job.rel_out] = job.rel
+        try:
+            size = job.src.stat().st_size
+        except OSError as exc:
+            kind, msg = safe_error(exc, job.rel)
+            results[idx] = FileResult(job.rel, "failed", job.rel_out, error_kind=kind, error=msg)
+            continue
+        if size > config.max_bytes:  # refused before any worker reads it
+            kind, msg = safe_error(_too_large(size, config.max_bytes), job.rel)
+            results[idx] = FileResult(job.rel, "failed", job.rel_out, error_kind=kind, error=msg)
+            continue
         if resume and manifest:
             try:
                 sha = _file_sha(job.src)
