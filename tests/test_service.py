@@ -21,9 +21,9 @@ import pytest
 
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("fastapi")
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from redact.service.testing import ServerProcess, label_photo  # noqa: E402
+from redact.service.testing import ServerProcess, label_photo
 
 KEY = "test-key-123"
 PERSONAL = ("13812345678", "13987654321", "张伟", "李娜", "SF1234567890123", "科技园路")
@@ -45,8 +45,22 @@ def small_photo():
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     log = tmp_path_factory.mktemp("svc") / "server.log"
-    srv = ServerProcess("--api-key", KEY, "--workers", "1", "--queue", "1", "--max-body-bytes", "4000000",
-                        "--max-pixels", "20000000", "--style", "fill", threads=2, log_path=log)
+    srv = ServerProcess(
+        "--api-key",
+        KEY,
+        "--workers",
+        "1",
+        "--queue",
+        "1",
+        "--max-body-bytes",
+        "4000000",
+        "--max-pixels",
+        "20000000",
+        "--style",
+        "fill",
+        threads=2,
+        log_path=log,
+    )
     srv.start()
     try:
         srv.wait_ready(240)
@@ -70,7 +84,7 @@ def pixels(data: bytes) -> np.ndarray:
 
 def region(a: np.ndarray, box, shrink: int = 0) -> np.ndarray:
     x0, y0, x1, y1 = box
-    return a[y0 + shrink:y1 - shrink, x0 + shrink:x1 - shrink]
+    return a[y0 + shrink : y1 - shrink, x0 + shrink : x1 - shrink]
 
 
 def assert_error(r, status: int, kind: str | None = None) -> dict:
@@ -95,11 +109,14 @@ def test_health_ready_openapi_and_page(server, client):
     redact = paths["/v1/redact"]["post"]
     for code in ("400", "401", "413", "415", "422", "429", "500"):
         assert code in redact["responses"], code
-        assert redact["responses"][code]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorModel")
+        assert redact["responses"][code]["content"]["application/json"]["schema"]["$ref"].endswith(
+            "/ErrorModel"
+        )
     assert "image/jpeg" in redact["responses"]["200"]["content"]
     assert "multipart/form-data" in redact["requestBody"]["content"]
-    assert paths["/v1/analyze"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] \
-        .endswith("/ReportModel")
+    assert paths["/v1/analyze"]["post"]["responses"]["200"]["content"]["application/json"]["schema"][
+        "$ref"
+    ].endswith("/ReportModel")
     assert "X-API-Key" in json.dumps(spec["components"]["securitySchemes"])
     limits = httpx.get(server.url + "/v1/limits").json()
     assert limits["api_key_required"] is True and limits["max_pixels"] == 20_000_000
@@ -140,8 +157,12 @@ def test_redact_raw_body_returns_image_and_report(client, photo):
 
 def test_redact_multipart_json_response_and_format(client, photo):
     data, boxes = photo
-    r = client.post("/v1/redact", params={"response": "json"},
-                    files={"file": ("p.png", data, "image/png")}, data={"style": "noise", "format": "jpeg"})
+    r = client.post(
+        "/v1/redact",
+        params={"response": "json"},
+        files={"file": ("p.png", data, "image/png")},
+        data={"style": "noise", "format": "jpeg"},
+    )
     assert r.status_code == 200, r.text[:300]
     body = r.json()
     assert body["format"] == "JPEG" and body["media_type"] == "image/jpeg"
@@ -173,8 +194,12 @@ def test_analyze_then_render_user_masks(client, photo):
     kept = [m["polygon"] for m in rep["masks"] if not covers_phone(m)]
     fx0, fy0, fx1, fy1 = boxes["free2"]
     user = [[fx0 - 4, fy0 - 4], [fx1 + 4, fy0 - 4], [fx1 + 4, fy1 + 4], [fx0 - 4, fy1 + 4]]
-    r2 = client.post("/v1/render", params={"style": "fill"},
-                     files={"file": ("p.png", data, "image/png")}, data={"masks": json.dumps(kept + [user])})
+    r2 = client.post(
+        "/v1/render",
+        params={"style": "fill"},
+        files={"file": ("p.png", data, "image/png")},
+        data={"masks": json.dumps(kept + [user])},
+    )
     assert r2.status_code == 200, r2.text[:300]
     out, orig = pixels(r2.content), pixels(data)
     # the removed mask's phone is visible again, except where another kept mask overlaps it
@@ -182,7 +207,9 @@ def test_analyze_then_render_user_masks(client, photo):
     for poly in kept:
         xs = [p[0] for p in poly]
         ys = [p[1] for p in poly]
-        others[max(0, int(min(ys)) - 6):int(max(ys)) + 6, max(0, int(min(xs)) - 6):int(max(xs)) + 6] = True
+        others[max(0, int(min(ys)) - 6) : int(max(ys)) + 6, max(0, int(min(xs)) - 6) : int(max(xs)) + 6] = (
+            True
+        )
     sel = ~others[py0:py1, px0:px1]
     assert sel.mean() > 0.5
     assert np.array_equal(region(out, boxes["phone"])[sel], region(orig, boxes["phone"])[sel])
@@ -201,10 +228,17 @@ def test_reveal_needs_permission(client, photo):
 # ------------------------------------------------------------------------------------------- bad inputs
 def _png_header(w: int, h: int) -> bytes:
     def chunk(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        return (
+            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        )
 
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _jpeg(photo_bytes: bytes) -> bytes:
@@ -213,11 +247,29 @@ def _jpeg(photo_bytes: bytes) -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("case", [
-    "empty", "truncated_jpeg", "text_as_jpeg", "text_plain", "json_type", "huge_header", "over_pixels",
-    "over_bytes", "multipart_no_file", "multipart_bad_style", "query_bad_style", "render_bad_json",
-    "render_not_list", "render_two_points", "render_nan", "render_raw_body", "unknown_report", "wrong_method",
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "empty",
+        "truncated_jpeg",
+        "text_as_jpeg",
+        "text_plain",
+        "json_type",
+        "huge_header",
+        "over_pixels",
+        "over_bytes",
+        "multipart_no_file",
+        "multipart_bad_style",
+        "query_bad_style",
+        "render_bad_json",
+        "render_not_list",
+        "render_two_points",
+        "render_nan",
+        "render_raw_body",
+        "unknown_report",
+        "wrong_method",
+    ],
+)
 def test_bad_inputs_get_clear_4xx(client, photo, case):
     data = photo[0]
     png = {"content-type": "image/png"}
@@ -225,39 +277,68 @@ def test_bad_inputs_get_clear_4xx(client, photo, case):
         assert_error(client.post("/v1/redact", content=b"", headers=png), 422, "unreadable")
     elif case == "truncated_jpeg":
         j = _jpeg(data)
-        body = assert_error(client.post("/v1/redact", content=j[: len(j) // 2], headers={"content-type": "image/jpeg"}),
-                            422, "unreadable")
+        body = assert_error(
+            client.post("/v1/redact", content=j[: len(j) // 2], headers={"content-type": "image/jpeg"}),
+            422,
+            "unreadable",
+        )
         assert "upload" in body["message"] or body["message"]
     elif case == "text_as_jpeg":
-        assert_error(client.post("/v1/redact", content=b"just some text\n" * 20,
-                                 headers={"content-type": "image/jpeg"}), 415, "unsupported_format")
+        assert_error(
+            client.post(
+                "/v1/redact", content=b"just some text\n" * 20, headers={"content-type": "image/jpeg"}
+            ),
+            415,
+            "unsupported_format",
+        )
     elif case == "text_plain":
-        assert_error(client.post("/v1/redact", content=data, headers={"content-type": "text/plain"}),
-                     415, "unsupported_media_type")
+        assert_error(
+            client.post("/v1/redact", content=data, headers={"content-type": "text/plain"}),
+            415,
+            "unsupported_media_type",
+        )
     elif case == "json_type":
         assert_error(client.post("/v1/analyze", json={"image": "x"}), 415, "unsupported_media_type")
     elif case == "huge_header":
-        body = assert_error(client.post("/v1/redact", content=_png_header(100_000, 100_000), headers=png),
-                            413, "too_large")
+        body = assert_error(
+            client.post("/v1/redact", content=_png_header(100_000, 100_000), headers=png), 413, "too_large"
+        )
         assert "pixel" in body["message"]
     elif case == "over_pixels":
-        body = assert_error(client.post("/v1/analyze", content=_png_header(5000, 5000), headers=png), 413, "too_large")
+        body = assert_error(
+            client.post("/v1/analyze", content=_png_header(5000, 5000), headers=png), 413, "too_large"
+        )
         assert "20,000,000" in body["message"]
     elif case == "over_bytes":
         assert_error(client.post("/v1/redact", content=b"\xff" * 4_500_000, headers=png), 413, "too_large")
     elif case == "multipart_no_file":
-        assert_error(client.post("/v1/redact", data={"style": "fill"}, files={"other": ("x.txt", b"x", "text/plain")}),
-                     400, "usage")
+        assert_error(
+            client.post("/v1/redact", data={"style": "fill"}, files={"other": ("x.txt", b"x", "text/plain")}),
+            400,
+            "usage",
+        )
     elif case == "multipart_bad_style":
-        assert_error(client.post("/v1/redact", files={"file": ("p.png", data, "image/png")}, data={"style": "paint"}),
-                     400, "usage")
+        assert_error(
+            client.post("/v1/redact", files={"file": ("p.png", data, "image/png")}, data={"style": "paint"}),
+            400,
+            "usage",
+        )
     elif case == "query_bad_style":
-        assert_error(client.post("/v1/redact", params={"style": "paint"}, content=data, headers=png), 400, "usage")
+        assert_error(
+            client.post("/v1/redact", params={"style": "paint"}, content=data, headers=png), 400, "usage"
+        )
     elif case.startswith("render_") and case != "render_raw_body":
-        masks = {"render_bad_json": "[[[1,2],", "render_not_list": '{"a": 1}', "render_two_points": "[[[1,2],[3,4]]]",
-                 "render_nan": "[[[1,2],[3,NaN],[5,6]]]"}[case]
-        assert_error(client.post("/v1/render", files={"file": ("p.png", data, "image/png")}, data={"masks": masks}),
-                     400, "usage")
+        masks = {
+            "render_bad_json": "[[[1,2],",
+            "render_not_list": '{"a": 1}',
+            "render_two_points": "[[[1,2],[3,4]]]",
+            "render_nan": "[[[1,2],[3,NaN],[5,6]]]",
+        }[case]
+        assert_error(
+            client.post("/v1/render", files={"file": ("p.png", data, "image/png")}, data={"masks": masks}),
+            400,
+            "usage",
+        )
     elif case == "render_raw_body":
         assert_error(client.post("/v1/render", content=data, headers=png), 415, "unsupported_media_type")
     elif case == "unknown_report":
@@ -279,10 +360,14 @@ def test_429_when_saturated(server, small_photo):
 
     def one():
         try:
-            r = httpx.post(server.url + "/v1/analyze", content=small_photo,
-                           headers={"X-API-Key": KEY, "content-type": "image/png"}, timeout=180)
+            r = httpx.post(
+                server.url + "/v1/analyze",
+                content=small_photo,
+                headers={"X-API-Key": KEY, "content-type": "image/png"},
+                timeout=180,
+            )
             results.append((r.status_code, r.headers.get("retry-after"), r.json().get("error")))
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             results.append((0, None, type(e).__name__))
 
     threads = [threading.Thread(target=one) for _ in range(6)]
@@ -306,7 +391,9 @@ def test_429_when_saturated(server, small_photo):
 
 
 def test_graceful_shutdown_finishes_in_flight(tmp_path, small_photo):
-    srv = ServerProcess("--workers", "1", "--queue", "2", "--allow-reveal", threads=2, log_path=tmp_path / "s.log")
+    srv = ServerProcess(
+        "--workers", "1", "--queue", "2", "--allow-reveal", threads=2, log_path=tmp_path / "s.log"
+    )
     srv.start()
     try:
         srv.wait_ready(240)
@@ -319,8 +406,12 @@ def test_graceful_shutdown_finishes_in_flight(tmp_path, small_photo):
         out: dict = {}
 
         def slow():
-            r = httpx.post(srv.url + "/v1/redact", content=small_photo, headers={"content-type": "image/png"},
-                           timeout=180)
+            r = httpx.post(
+                srv.url + "/v1/redact",
+                content=small_photo,
+                headers={"content-type": "image/png"},
+                timeout=180,
+            )
             out["status"], out["type"], out["body"] = r.status_code, r.headers.get("content-type"), r.content
 
         t = threading.Thread(target=slow)

@@ -26,9 +26,9 @@ import pytest
 
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("fastapi")
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from redact.service.testing import ServerProcess, label_photo, rss_bytes  # noqa: E402
+from redact.service.testing import ServerProcess, label_photo, rss_bytes
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "service_load.json"
 
@@ -40,21 +40,69 @@ def _requests(photo: bytes) -> List[dict]:
     jpeg = buf.getvalue()
     png = {"content-type": "image/png"}
     valid = [
-        ("redact_raw", 200, dict(method="POST", url="/v1/redact", content=photo, headers=png, params={"style": "fill"})),
-        ("analyze", 200, dict(method="POST", url="/v1/analyze", content=jpeg, headers={"content-type": "image/jpeg"})),
-        ("redact_json", 200, dict(method="POST", url="/v1/redact", params={"response": "json", "style": "noise"},
-                                  files={"file": ("p.png", photo, "image/png")})),
+        (
+            "redact_raw",
+            200,
+            dict(method="POST", url="/v1/redact", content=photo, headers=png, params={"style": "fill"}),
+        ),
+        (
+            "analyze",
+            200,
+            dict(method="POST", url="/v1/analyze", content=jpeg, headers={"content-type": "image/jpeg"}),
+        ),
+        (
+            "redact_json",
+            200,
+            dict(
+                method="POST",
+                url="/v1/redact",
+                params={"response": "json", "style": "noise"},
+                files={"file": ("p.png", photo, "image/png")},
+            ),
+        ),
     ]
     invalid = [
-        ("text_as_jpeg", 415, dict(method="POST", url="/v1/redact", content=b"not an image\n" * 30,
-                                   headers={"content-type": "image/jpeg"})),
-        ("truncated", 422, dict(method="POST", url="/v1/redact", content=jpeg[: len(jpeg) // 3],
-                                headers={"content-type": "image/jpeg"})),
+        (
+            "text_as_jpeg",
+            415,
+            dict(
+                method="POST",
+                url="/v1/redact",
+                content=b"not an image\n" * 30,
+                headers={"content-type": "image/jpeg"},
+            ),
+        ),
+        (
+            "truncated",
+            422,
+            dict(
+                method="POST",
+                url="/v1/redact",
+                content=jpeg[: len(jpeg) // 3],
+                headers={"content-type": "image/jpeg"},
+            ),
+        ),
         ("empty", 422, dict(method="POST", url="/v1/analyze", content=b"", headers=png)),
-        ("bad_style", 400, dict(method="POST", url="/v1/redact", params={"style": "paint"}, content=photo, headers=png)),
-        ("text_plain", 415, dict(method="POST", url="/v1/analyze", content=b"hello", headers={"content-type": "text/plain"})),
-        ("bad_masks", 400, dict(method="POST", url="/v1/render", files={"file": ("p.png", photo, "image/png")},
-                                data={"masks": "[[[0,0],[1,1]]]"})),
+        (
+            "bad_style",
+            400,
+            dict(method="POST", url="/v1/redact", params={"style": "paint"}, content=photo, headers=png),
+        ),
+        (
+            "text_plain",
+            415,
+            dict(method="POST", url="/v1/analyze", content=b"hello", headers={"content-type": "text/plain"}),
+        ),
+        (
+            "bad_masks",
+            400,
+            dict(
+                method="POST",
+                url="/v1/render",
+                files={"file": ("p.png", photo, "image/png")},
+                data={"masks": "[[[0,0],[1,1]]]"},
+            ),
+        ),
         ("no_report", 404, dict(method="GET", url="/v1/reports/" + "f" * 32)),
         ("health", 200, dict(method="GET", url="/healthz")),
     ]
@@ -78,8 +126,15 @@ def _pct(xs: List[float], q: float) -> float:
     return round(xs[k], 4)
 
 
-def run_load(server: ServerProcess, photo: bytes, n: int, concurrency: int, *, budget_s: float = 900.0,
-             sample_every: int = 0) -> Dict:
+def run_load(
+    server: ServerProcess,
+    photo: bytes,
+    n: int,
+    concurrency: int,
+    *,
+    budget_s: float = 900.0,
+    sample_every: int = 0,
+) -> Dict:
     """Send ``n`` requests of the mix with ``concurrency`` clients; stop early if ``budget_s`` is spent."""
     mix = _requests(photo)[:n]
     deadline = time.monotonic() + budget_s
@@ -97,8 +152,16 @@ def run_load(server: ServerProcess, photo: bytes, n: int, concurrency: int, *, b
         name, expect, kw = mix[i]
         if time.monotonic() > deadline:
             with lock:
-                rows.append(dict(name=name, valid=expect == 200 and name != "health", status=-1, ok=False, s=0.0,
-                                 skipped=True))
+                rows.append(
+                    dict(
+                        name=name,
+                        valid=expect == 200 and name != "health",
+                        status=-1,
+                        ok=False,
+                        s=0.0,
+                        skipped=True,
+                    )
+                )
             return
         t0 = time.perf_counter()
         try:
@@ -134,10 +197,21 @@ def run_load(server: ServerProcess, photo: bytes, n: int, concurrency: int, *, b
         "wall_s": round(wall, 2),
         "throughput_rps": round(len(done) / wall, 2) if wall else 0.0,
         "valid_photos_per_s": round(len(valid) / wall, 3) if wall else 0.0,
-        "latency_valid_s": {"p50": _pct(valid, 0.5), "p95": _pct(valid, 0.95), "max": _pct(valid, 1.0),
-                            "mean": round(statistics.fmean(valid), 4) if valid else 0.0},
-        "latency_invalid_s": {"p50": _pct(invalid, 0.5), "p95": _pct(invalid, 0.95), "max": _pct(invalid, 1.0)},
-        "latency_all_s": {"p50": _pct([r["s"] for r in done], 0.5), "p95": _pct([r["s"] for r in done], 0.95)},
+        "latency_valid_s": {
+            "p50": _pct(valid, 0.5),
+            "p95": _pct(valid, 0.95),
+            "max": _pct(valid, 1.0),
+            "mean": round(statistics.fmean(valid), 4) if valid else 0.0,
+        },
+        "latency_invalid_s": {
+            "p50": _pct(invalid, 0.5),
+            "p95": _pct(invalid, 0.95),
+            "max": _pct(invalid, 1.0),
+        },
+        "latency_all_s": {
+            "p50": _pct([r["s"] for r in done], 0.5),
+            "p95": _pct([r["s"] for r in done], 0.95),
+        },
         "rss_mb_samples": [round(x / 2**20, 1) for x in rss],
     }
 
@@ -149,18 +223,30 @@ def _save(key: str, payload: Dict) -> None:
     except (OSError, ValueError):
         data = {}
     data[key] = payload
-    data["note"] = ("Loopback, real models (PP-OCRv6 small via rapidocr), server `python -m redact.service "
-                    "--workers 2 --queue 4 --threads 1`; photos are 640x480 PNG labels rendered by "
-                    "redact.service.testing.label_photo; 1 request in 5 is a valid photo, the rest are invalid "
-                    "requests that must get their documented 4xx. Latencies in seconds on a shared 2-core machine.")
+    data["note"] = (
+        "Loopback, real models (PP-OCRv6 small via rapidocr), server `python -m redact.service "
+        "--workers 2 --queue 4 --threads 1`; photos are 640x480 PNG labels rendered by "
+        "redact.service.testing.label_photo; 1 request in 5 is a valid photo, the rest are invalid "
+        "requests that must get their documented 4xx. Latencies in seconds on a shared 2-core machine."
+    )
     RESULTS.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 @pytest.fixture(scope="module")
 def load_server(tmp_path_factory):
     log = tmp_path_factory.mktemp("load") / "server.log"
-    srv = ServerProcess("--workers", "2", "--queue", "4", "--max-pixels", "20000000", "--log-level", "warning",
-                        threads=1, log_path=log)
+    srv = ServerProcess(
+        "--workers",
+        "2",
+        "--queue",
+        "4",
+        "--max-pixels",
+        "20000000",
+        "--log-level",
+        "warning",
+        threads=1,
+        log_path=log,
+    )
     srv.start()
     try:
         srv.wait_ready(240)
@@ -184,8 +270,15 @@ def test_load_concurrency_1_2_4(load_server, small_photo):
         assert res["errors"] == 0, res
         assert res["completed"] == n, res
         assert res["latency_valid_s"]["p50"] > 0
-    _save("default", {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "requests_per_level": n,
-                      "machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "levels": levels})
+    _save(
+        "default",
+        {
+            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "requests_per_level": n,
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+            "levels": levels,
+        },
+    )
 
 
 @pytest.mark.slow
@@ -202,6 +295,6 @@ def test_load_1000_mixed_concurrency_4_flat_memory(load_server, small_photo):
     # flat memory: the second half of the run does not grow (allocator noise allowed)
     samples = res["rss_mb_samples"]
     assert len(samples) >= 8
-    half = samples[len(samples) // 2 - 1:]
+    half = samples[len(samples) // 2 - 1 :]
     assert max(half) - half[0] < 64, samples
     assert rss1 - rss0 < 200 * 2**20, (rss0, rss1)

@@ -22,14 +22,22 @@ import pytest
 pytest.importorskip("fastapi")
 sync_api = pytest.importorskip("playwright.sync_api")
 httpx = pytest.importorskip("httpx")
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from redact.service.testing import ServerProcess, label_photo  # noqa: E402
+from redact.service.testing import ServerProcess, label_photo
 
 CHROMIUM = os.environ.get("REDACT_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "docs" / "screenshots"
 if str(ROOT) not in sys.path:  # benchmarks/ (the generator) is not an installed package
@@ -46,9 +54,15 @@ def _generated_photo(tmp: Path):
         data, boxes = label_photo(1200, 900)
         p = tmp / "label.png"
         p.write_bytes(data)
-        items = [{"kind": "text", "sensitive": k.startswith(("phone", "address", "tracking")),
-                  "category": "other" if k.startswith("free") else k,
-                  "polygon": [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]]} for k, b in boxes.items()]
+        items = [
+            {
+                "kind": "text",
+                "sensitive": k.startswith(("phone", "address", "tracking")),
+                "category": "other" if k.startswith("free") else k,
+                "polygon": [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]],
+            }
+            for k, b in boxes.items()
+        ]
         return p, {"items": items}
     g = make_photo(seed=5, layout="zh_ecommerce", conditions=("standard",), size="1mp")
     p = tmp / "waybill.png"
@@ -93,8 +107,12 @@ def browser():
 
 
 def _open(browser, server, width, height, locale="en-US"):
-    ctx = browser.new_context(viewport={"width": width, "height": height}, locale=locale, accept_downloads=True,
-                              device_scale_factor=1)
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height},
+        locale=locale,
+        accept_downloads=True,
+        device_scale_factor=1,
+    )
     page = ctx.new_page()
     origins = set()
     page.on("request", lambda r: origins.add(urlparse(r.url).netloc or urlparse(r.url).scheme))
@@ -112,7 +130,9 @@ def test_edit_masks_download_and_zip(server, browser, tmp_path):
     ctx, page, origins = _open(browser, server, 1280, 800)
     try:
         page.set_input_files("#file", [str(photo), str(second)])
-        page.wait_for_function("() => document.querySelectorAll('.card .status.ok').length === 2", timeout=300_000)
+        page.wait_for_function(
+            "() => document.querySelectorAll('.card .status.ok').length === 2", timeout=300_000
+        )
         page.evaluate("() => window.scrollTo(0, 0)")
         page.locator('input[name="style"][value="fill"]').check()  # a deterministic style: exact comparisons
         assert page.locator('input[name="style"][value="fill"]').is_checked()
@@ -134,7 +154,9 @@ def test_edit_masks_download_and_zip(server, browser, tmp_path):
 
         def box_mask(b, pad):
             m = np.zeros((H, W), bool)
-            m[max(0, int(b[1] - pad)):int(b[3] + pad) + 1, max(0, int(b[0] - pad)):int(b[2] + pad) + 1] = True
+            m[
+                max(0, int(b[1] - pad)) : int(b[3] + pad) + 1, max(0, int(b[0] - pad)) : int(b[2] + pad) + 1
+            ] = True
             return m
 
         def uncovered(i):  # the part of mask i that no other proposed mask (or its feather) reaches
@@ -145,7 +167,9 @@ def test_edit_masks_download_and_zip(server, browser, tmp_path):
             return box_mask(boxes[i], -2) & ~others
 
         removed = None
-        order = sorted(range(len(masks)), key=lambda i: (masks[i]["category"] != "phone", -uncovered(i).sum()))
+        order = sorted(
+            range(len(masks)), key=lambda i: (masks[i]["category"] != "phone", -uncovered(i).sum())
+        )
         for i in order[:6]:
             free = uncovered(i)
             if free.sum() < 300:
@@ -153,14 +177,17 @@ def test_edit_masks_download_and_zip(server, browser, tmp_path):
             ys, xs = np.nonzero(free)
             k = int(np.argmin((xs - xs.mean()) ** 2 + (ys - ys.mean()) ** 2))
             cx, cy = to_screen(xs[k], ys[k])
-            hit = page.evaluate("([x, y]) => document.elementFromPoint(x, y)?.closest('[data-idx]')?.dataset.idx",
-                                [cx, cy])
+            hit = page.evaluate(
+                "([x, y]) => document.elementFromPoint(x, y)?.closest('[data-idx]')?.dataset.idx", [cx, cy]
+            )
             if hit == str(i):
                 removed = i
                 page.mouse.click(cx, cy)
                 break
         assert removed is not None, "no proposed mask with a free area to click"
-        assert card.locator(f'.overlay polygon[data-idx="{removed}"]').get_attribute("class") == "mask removed"
+        assert (
+            card.locator(f'.overlay polygon[data-idx="{removed}"]').get_attribute("class") == "mask removed"
+        )
 
         # -- add one: drag over a printed, non-personal line that no proposed mask covers
         target = None
@@ -168,7 +195,11 @@ def test_edit_masks_download_and_zip(server, browser, tmp_path):
             if it["kind"] != "text" or it["sensitive"]:
                 continue
             b = _bbox(it["polygon"])
-            if (b[2] - b[0]) * sx >= 40 and (b[3] - b[1]) * sy >= 10 and not any(_overlap(b, mb, 12) for mb in boxes):
+            if (
+                (b[2] - b[0]) * sx >= 40
+                and (b[3] - b[1]) * sy >= 10
+                and not any(_overlap(b, mb, 12) for mb in boxes)
+            ):
                 target = b
                 break
         assert target is not None, "no unmasked printed line to draw over"
@@ -183,7 +214,12 @@ def test_edit_masks_download_and_zip(server, browser, tmp_path):
         user = [m for m in item["masks"] if m["source"] == "user"]
         assert len(user) == 1 and sum(m["removed"] for m in item["masks"]) == 1
         ub = _bbox(user[0]["polygon"])
-        assert ub[0] <= target[0] + 1 and ub[2] >= target[2] - 1 and ub[1] <= target[1] + 1 and ub[3] >= target[3] - 1
+        assert (
+            ub[0] <= target[0] + 1
+            and ub[2] >= target[2] - 1
+            and ub[1] <= target[1] + 1
+            and ub[3] >= target[3] - 1
+        )
         assert card.locator(".tag", has_text="Added by you").count() == 1
 
         # -- download
@@ -198,8 +234,13 @@ def test_edit_masks_download_and_zip(server, browser, tmp_path):
         # the proposed result, rendered by the same server from the same proposed masks
         kept_auto = [m["polygon"] for m in masks]
         with photo.open("rb") as f:
-            r = httpx.post(server.url + "/v1/render", params={"style": "fill"}, timeout=300,
-                           files={"file": ("p.png", f, "image/png")}, data={"masks": json.dumps(kept_auto)})
+            r = httpx.post(
+                server.url + "/v1/render",
+                params={"style": "fill"},
+                timeout=300,
+                files={"file": ("p.png", f, "image/png")},
+                data={"masks": json.dumps(kept_auto)},
+            )
         assert r.status_code == 200, r.text[:300]
         proposed = _px(r.content)
 
@@ -217,8 +258,11 @@ def test_edit_masks_download_and_zip(server, browser, tmp_path):
         #    everything else is exactly as proposed
         group = {removed}
         while True:
-            more = {j for j in range(len(boxes)) if j not in group
-                    and any(_overlap(boxes[j], boxes[g], 10) for g in group)}
+            more = {
+                j
+                for j in range(len(boxes))
+                if j not in group and any(_overlap(boxes[j], boxes[g], 10) for g in group)
+            }
             if not more:
                 break
             group |= more
@@ -277,9 +321,12 @@ def test_phone_width_and_default_language(server, browser, tmp_path):
     try:
         assert page.locator("h1").inner_text() == "遮盖快递面单上的个人信息"  # from navigator.language
         page.set_input_files("#file", [str(f) for f in files])
-        page.wait_for_function(f"() => document.querySelectorAll('.card .status.ok').length === {len(files)}",
-                               timeout=300_000)
-        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # nothing overflows sideways
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.card .status.ok').length === {len(files)}", timeout=300_000
+        )
+        assert (
+            page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        )  # nothing overflows sideways
         for sel in (".card .download", ".card .draw", "#zip"):
             box = page.locator(sel).first.bounding_box()
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 32, sel

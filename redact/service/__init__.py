@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .settings import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PIXELS, DEFAULT_QUEUE, DEFAULT_WORKERS, ServiceSettings
+from .settings import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_PIXELS,
+    DEFAULT_QUEUE,
+    DEFAULT_WORKERS,
+    ServiceSettings,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from fastapi import FastAPI

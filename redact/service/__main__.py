@@ -36,9 +36,20 @@ def main(argv: "list[str] | None" = None) -> None:
         if a.style:
             kw["style"] = Style(a.style)
         config = Config(**kw)
-    run(a.host, a.port, config=config, api_key=a.api_key, max_body_bytes=a.max_body_bytes, max_pixels=a.max_pixels,
-        workers=a.workers, queue=a.queue, allow_reveal=a.allow_reveal, warm=not a.no_warm,
-        log_level=a.log_level, graceful_timeout=a.graceful_timeout)
+    run(
+        a.host,
+        a.port,
+        config=config,
+        api_key=a.api_key,
+        max_body_bytes=a.max_body_bytes,
+        max_pixels=a.max_pixels,
+        workers=a.workers,
+        queue=a.queue,
+        allow_reveal=a.allow_reveal,
+        warm=not a.no_warm,
+        log_level=a.log_level,
+        graceful_timeout=a.graceful_timeout,
+    )
 
 
 if __name__ == "__main__":

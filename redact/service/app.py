@@ -28,7 +28,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from .. import __version__
 from ..config import Config, default_threads
-from ..errors import RedactError, TooLarge, UnreadableInput, UsageError
+from ..errors import RedactError, TooLarge, UnreadableInput
 from ..types import Style
 from .models import ErrorModel, Health, Limits, Ready, RedactJSON, ReportModel
 from .pool import PoolClosed, WorkerPool
@@ -38,9 +38,18 @@ log = logging.getLogger("redact.service")
 
 STATIC = Path(__file__).with_name("static")
 STYLES = [s.value for s in Style]
-FORMATS = {"jpeg": ("JPEG", "image/jpeg", ".jpg"), "png": ("PNG", "image/png", ".png"),
-           "webp": ("WEBP", "image/webp", ".webp")}
-MEDIA = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff", "BMP": "image/bmp"}
+FORMATS = {
+    "jpeg": ("JPEG", "image/jpeg", ".jpg"),
+    "png": ("PNG", "image/png", ".png"),
+    "webp": ("WEBP", "image/webp", ".webp"),
+}
+MEDIA = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "TIFF": "image/tiff",
+    "BMP": "image/bmp",
+}
 # curl --data-binary sends application/x-www-form-urlencoded unless told otherwise: read it as raw bytes
 RAW_TYPES = ("image/", "application/octet-stream", "application/x-www-form-urlencoded")
 REPORT_ID_HEADER = "X-Redact-Report-Id"
@@ -76,7 +85,9 @@ COMMON_ERRORS: Dict[int | str, Dict[str, Any]] = {
     401: _err_doc("Missing or wrong X-API-Key (only when the server was started with an API key)"),
     403: _err_doc("reveal=true on a server that does not allow revealing values"),
     413: _err_doc("Body over the byte limit, or image over the pixel limit"),
-    415: _err_doc("Not a supported image format, or a request content type that is not an image or multipart"),
+    415: _err_doc(
+        "Not a supported image format, or a request content type that is not an image or multipart"
+    ),
     422: _err_doc("Empty, truncated or corrupt image data, or invalid parameters"),
     429: _err_doc("All workers busy and the queue is full: retry after the Retry-After header's seconds"),
     500: _err_doc("Engine failure, or the self-check could not make the output safe (nothing is returned)"),
@@ -155,20 +166,23 @@ async def _parse_multipart(request: Request, body: bytes) -> Dict[str, Any]:
     async def stream() -> AsyncIterator[bytes]:
         yield body
 
-    parser = MultiPartParser(request.headers, stream(), max_files=1, max_fields=8,
-                             max_part_size=MAX_FORM_FIELD_BYTES)
+    parser = MultiPartParser(
+        request.headers, stream(), max_files=1, max_fields=8, max_part_size=MAX_FORM_FIELD_BYTES
+    )
     try:
         form = await parser.parse()
     except MultiPartException as e:
         raise ServiceError(400, "usage", f"malformed multipart body: {e.message}") from None
-    except Exception:  # noqa: BLE001 - any parser failure is the client's body
+    except Exception:
         raise ServiceError(400, "usage", "malformed multipart body") from None
     out: Dict[str, Any] = {}
     try:
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
                 if key != "file":
-                    raise ServiceError(400, "usage", f"unexpected file field {key[:40]!r}: send the photo as 'file'")
+                    raise ServiceError(
+                        400, "usage", f"unexpected file field {key[:40]!r}: send the photo as 'file'"
+                    )
                 out["file"] = await value.read()
             else:
                 out[key] = value
@@ -194,12 +208,17 @@ def _parse_masks(raw: Any) -> List[List[Tuple[float, float]]]:
         if isinstance(item, dict):
             item = item.get("polygon")
         if not isinstance(item, list) or not 3 <= len(item) <= MAX_MASK_POINTS:
-            raise ServiceError(400, "usage", f"mask {i}: a polygon needs 3 to {MAX_MASK_POINTS} [x, y] points")
+            raise ServiceError(
+                400, "usage", f"mask {i}: a polygon needs 3 to {MAX_MASK_POINTS} [x, y] points"
+            )
         pts: List[Tuple[float, float]] = []
         for p in item:
-            if (not isinstance(p, (list, tuple)) or len(p) != 2
-                    or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
-                    or not all(math.isfinite(float(v)) and abs(float(v)) < 1e7 for v in p)):
+            if (
+                not isinstance(p, (list, tuple))
+                or len(p) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
+                or not all(math.isfinite(float(v)) and abs(float(v)) < 1e7 for v in p)
+            ):
                 raise ServiceError(400, "usage", f"mask {i}: every point must be [x, y] with finite numbers")
             pts.append((float(p[0]), float(p[1])))
         polys.append(pts)
@@ -230,14 +249,20 @@ async def read_upload(request: Request, settings: ServiceSettings, *, want_masks
         if want_masks:
             up.masks = _parse_masks(form.get("masks"))
     elif want_masks:
-        raise ServiceError(415, "unsupported_media_type",
-                           "send multipart/form-data with a 'file' field (the photo) and a 'masks' field (JSON)")
+        raise ServiceError(
+            415,
+            "unsupported_media_type",
+            "send multipart/form-data with a 'file' field (the photo) and a 'masks' field (JSON)",
+        )
     elif ctype == "" or ctype.startswith(RAW_TYPES):
         up = Upload(data=await _read_body(request, settings.max_body_bytes))
     else:
-        raise ServiceError(415, "unsupported_media_type",
-                           f"content type {ctype[:60]!r} is not an image: send the photo as the raw body "
-                           "(image/* or application/octet-stream) or as multipart/form-data field 'file'")
+        raise ServiceError(
+            415,
+            "unsupported_media_type",
+            f"content type {ctype[:60]!r} is not an image: send the photo as the raw body "
+            "(image/* or application/octet-stream) or as multipart/form-data field 'file'",
+        )
     if not up.data:
         raise UnreadableInput("empty input (0 bytes)")
     if len(up.data) > settings.max_body_bytes:
@@ -257,7 +282,7 @@ def _precheck_pixels(data: bytes, max_pixels: int) -> None:
                 w, h = im.size
     except Image.DecompressionBombError:
         raise TooLarge(f"image is over the {max_pixels:,} pixel limit") from None
-    except Exception:  # noqa: BLE001 - not readable here: the loader gives the precise error
+    except Exception:
         return
     if w * h > max_pixels:
         raise TooLarge(f"{w}x{h} px is over the {max_pixels:,} pixel limit")
@@ -274,9 +299,16 @@ class Rendered:
     report: Any
 
 
-def job_redact(r: Any, data: Any, style: Optional[str], masks: Optional[list], fmt: Optional[str]) -> Rendered:
-    res = r.redact(data, style=Style(style) if style else None, masks=masks, name="upload",
-                   fmt=FORMATS[fmt][0] if fmt else None)
+def job_redact(
+    r: Any, data: Any, style: Optional[str], masks: Optional[list], fmt: Optional[str]
+) -> Rendered:
+    res = r.redact(
+        data,
+        style=Style(style) if style else None,
+        masks=masks,
+        name="upload",
+        fmt=FORMATS[fmt][0] if fmt else None,
+    )
     return Rendered(res.data, res.format, res.report)
 
 
@@ -339,9 +371,11 @@ class Loader:
 class SecurityHeaders:
     """Pure ASGI middleware: the page and the API only ever talk to this origin."""
 
-    CSP = ("default-src 'self'; img-src 'self' blob: data:; connect-src 'self'; script-src 'self'; "
-           "style-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-           "frame-ancestors 'none'")
+    CSP = (
+        "default-src 'self'; img-src 'self' blob: data:; connect-src 'self'; script-src 'self'; "
+        "style-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
 
     def __init__(self, app: Any):
         self.app = app
@@ -354,9 +388,12 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
-                extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                         (b"content-security-policy", self.CSP.encode()),
-                         (b"cross-origin-resource-policy", b"same-origin")]
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"content-security-policy", self.CSP.encode()),
+                    (b"cross-origin-resource-policy", b"same-origin"),
+                ]
                 headers += [(k, v) for k, v in extra if k not in names]
                 if b"cache-control" not in names:
                     headers.append((b"cache-control", b"no-store"))
@@ -373,14 +410,21 @@ class SecurityHeaders:
 
         try:
             await self.app(scope, receive, send_tracking)
-        except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback with data in any log
+        except Exception as exc:
             log_unexpected(scope.get("method", ""), scope.get("path", ""), exc)
             if started:
                 raise RuntimeError("response failed after it started") from None
             body = json.dumps({"error": "internal", "message": "internal error"}).encode()
-            await send_wrapper({"type": "http.response.start", "status": 500,
-                                "headers": [(b"content-type", b"application/json"),
-                                            (b"content-length", str(len(body)).encode())]})
+            await send_wrapper(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
             await send_wrapper({"type": "http.response.body", "body": body})
 
 
@@ -391,9 +435,14 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        log.info("parcel-redact service: %d worker(s), queue %d, max %d bytes / %d px, api key %s",
-                 settings.workers, settings.queue, settings.max_body_bytes, settings.max_pixels,
-                 "on" if settings.api_key else "off")
+        log.info(
+            "parcel-redact service: %d worker(s), queue %d, max %d bytes / %d px, api key %s",
+            settings.workers,
+            settings.queue,
+            settings.max_body_bytes,
+            settings.max_pixels,
+            "on" if settings.api_key else "off",
+        )
         if settings.warm:
             pool.warm_up(warm_redactor)
         else:
@@ -412,7 +461,7 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
             "Find and irreversibly redact personal data (names, phones, addresses, tracking and ID numbers, "
             "e-mails, postal codes, every barcode/QR) on shipping labels in parcel photos. Everything runs on "
             "this machine. Send a photo as the raw body (image/* or application/octet-stream) or as "
-            "multipart/form-data field `file`. Errors are JSON `{\"error\": kind, \"message\": one line}` and "
+            'multipart/form-data field `file`. Errors are JSON `{"error": kind, "message": one line}` and '
             "never carry a personal value."
         ),
         lifespan=lifespan,
@@ -427,7 +476,9 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
             return app.openapi_schema
         from fastapi.openapi.utils import get_openapi
 
-        spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        spec = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
         for ops in spec.get("paths", {}).values():
             for op in ops.values():
                 resp = op.get("responses", {})
@@ -472,13 +523,15 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
     # -- auth --------------------------------------------------------------------------------------------
     deps: List[Any] = []
     if settings.api_key:
-        key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
-                                  description="The key given to `redact serve --api-key`")
+        key_header = APIKeyHeader(
+            name="X-API-Key", auto_error=False, description="The key given to `redact serve --api-key`"
+        )
 
         async def require_key(key: Optional[str] = Depends(key_header)) -> None:
             if not key or not hmac.compare_digest(key.encode(), settings.api_key.encode()):  # type: ignore[union-attr]
-                raise ServiceError(401, "unauthorized", "missing or wrong X-API-Key header",
-                                   {"WWW-Authenticate": "APIKey"})
+                raise ServiceError(
+                    401, "unauthorized", "missing or wrong X-API-Key header", {"WWW-Authenticate": "APIKey"}
+                )
 
         deps.append(Depends(require_key))
 
@@ -489,20 +542,30 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
         try:
             admitted = pool.try_admit()
         except PoolClosed:
-            raise ServiceError(503, "shutting_down", "the server is shutting down", {"Connection": "close"}) from None
+            raise ServiceError(
+                503, "shutting_down", "the server is shutting down", {"Connection": "close"}
+            ) from None
         if not admitted:
             ra = pool.retry_after()
-            raise ServiceError(429, "busy", f"all workers busy and the queue is full; retry in {ra} s",
-                               {"Retry-After": str(ra)})
+            raise ServiceError(
+                429,
+                "busy",
+                f"all workers busy and the queue is full; retry in {ra} s",
+                {"Retry-After": str(ra)},
+            )
         try:
             photo = await pool.decode(loader, data)
             return await pool.run(fn, photo, *args)
         except PoolClosed:
-            raise ServiceError(503, "shutting_down", "the server is shutting down", {"Connection": "close"}) from None
+            raise ServiceError(
+                503, "shutting_down", "the server is shutting down", {"Connection": "close"}
+            ) from None
 
     def check_reveal(reveal: bool) -> None:
         if reveal and not settings.allow_reveal:
-            raise ServiceError(403, "forbidden", "this server does not reveal personal values (start it with reveal allowed)")
+            raise ServiceError(
+                403, "forbidden", "this server does not reveal personal values (start it with reveal allowed)"
+            )
 
     def image_response(out: Rendered, rid: str, response: str, reveal: bool) -> Response:
         media = MEDIA.get(out.format, "application/octet-stream")
@@ -515,15 +578,21 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
                 "report": out.report.to_dict(reveal=reveal),
             }
             return JSONResponse(body, headers={REPORT_ID_HEADER: rid})
-        ext = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp"}.get(out.format, ".bin")
+        ext = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp"}.get(
+            out.format, ".bin"
+        )
         counts = out.report.counts() if hasattr(out.report, "counts") else {}
-        return Response(out.data, media_type=media, headers={
-            REPORT_ID_HEADER: rid,
-            "X-Redact-Masks": str(len(getattr(out.report, "masks", ()))),
-            "X-Redact-Fields": str(sum(counts.values())),
-            "Content-Disposition": f'inline; filename="redacted{ext}"',
-            "Access-Control-Expose-Headers": f"{REPORT_ID_HEADER}, X-Redact-Masks, X-Redact-Fields",
-        })
+        return Response(
+            out.data,
+            media_type=media,
+            headers={
+                REPORT_ID_HEADER: rid,
+                "X-Redact-Masks": str(len(getattr(out.report, "masks", ()))),
+                "X-Redact-Fields": str(sum(counts.values())),
+                "Content-Disposition": f'inline; filename="redacted{ext}"',
+                "Access-Control-Expose-Headers": f"{REPORT_ID_HEADER}, X-Redact-Masks, X-Redact-Fields",
+            },
+        )
 
     image_content = {  # application/json (response=json) comes from the RedactJSON model
         "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
@@ -536,19 +605,22 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
         "requestBody": {
             "required": True,
             "description": "The photo: raw bytes, or multipart/form-data with field `file` (and optional "
-                           "`style`, `format` fields, which override the query).",
+            "`style`, `format` fields, which override the query).",
             "content": {
                 "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
                 "image/png": {"schema": {"type": "string", "format": "binary"}},
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-                "multipart/form-data": {"schema": {
-                    "type": "object", "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "style": {"type": "string", "enum": STYLES},
-                        "format": {"type": "string", "enum": list(FORMATS)},
-                    },
-                }},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "style": {"type": "string", "enum": STYLES},
+                            "format": {"type": "string", "enum": list(FORMATS)},
+                        },
+                    }
+                },
             },
         }
     }
@@ -556,18 +628,21 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
         "requestBody": {
             "required": True,
             "description": "multipart/form-data: `file` (the photo), `masks` (JSON list of polygons in the "
-                           "photo's upright pixel coordinates, each `[[x, y], [x, y], [x, y], ...]`), optional "
-                           "`style` and `format`.",
+            "photo's upright pixel coordinates, each `[[x, y], [x, y], [x, y], ...]`), optional "
+            "`style` and `format`.",
             "content": {
-                "multipart/form-data": {"schema": {
-                    "type": "object", "required": ["file", "masks"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "masks": {"type": "string", "description": "JSON: [[[x, y], ...], ...]"},
-                        "style": {"type": "string", "enum": STYLES},
-                        "format": {"type": "string", "enum": list(FORMATS)},
-                    },
-                }},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file", "masks"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "masks": {"type": "string", "description": "JSON: [[[x, y], ...], ...]"},
+                            "style": {"type": "string", "enum": STYLES},
+                            "format": {"type": "string", "enum": list(FORMATS)},
+                        },
+                    }
+                },
             },
         }
     }
@@ -578,23 +653,36 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
         tags=["redact"],
         summary="Redact a photo",
         description="Returns the redacted image (metadata stripped). The report is kept under the id in the "
-                    f"`{REPORT_ID_HEADER}` header (GET /v1/reports/{{id}}), or returned inline with "
-                    "`response=json`.",
+        f"`{REPORT_ID_HEADER}` header (GET /v1/reports/{{id}}), or returned inline with "
+        "`response=json`.",
         dependencies=deps,
         response_class=Response,
-        responses={200: {"description": "The redacted image, or JSON with response=json",
-                         "model": RedactJSON, "content": image_content,
-                         "headers": {REPORT_ID_HEADER: {"schema": {"type": "string"},
-                                                        "description": "id for GET /v1/reports/{id}"}}},
-                   **_errors(400, 401, 403, 413, 415, 422, 429, 500, 503)},
+        responses={
+            200: {
+                "description": "The redacted image, or JSON with response=json",
+                "model": RedactJSON,
+                "content": image_content,
+                "headers": {
+                    REPORT_ID_HEADER: {
+                        "schema": {"type": "string"},
+                        "description": "id for GET /v1/reports/{id}",
+                    }
+                },
+            },
+            **_errors(400, 401, 403, 413, 415, 422, 429, 500, 503),
+        },
         openapi_extra=photo_body,
     )
     async def redact_photo(
         request: Request,
         style: StyleParam = Query(None, description="fill | noise | pixelate | blur (default: the server's)"),
         format: FormatParam = Query(None, description="output format (default: same as the input)"),
-        response: Literal["image", "json"] = Query("image", description="image bytes, or JSON with base64 image"),
-        reveal: bool = Query(False, description="include values in an inline JSON report (if the server allows)"),
+        response: Literal["image", "json"] = Query(
+            "image", description="image bytes, or JSON with base64 image"
+        ),
+        reveal: bool = Query(
+            False, description="include values in an inline JSON report (if the server allows)"
+        ),
     ) -> Response:
         check_reveal(reveal)
         up = await read_upload(request, settings)
@@ -608,12 +696,17 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
         tags=["redact"],
         summary="Render a photo with user-edited masks",
         description="Renders exactly the given polygons (used by the web page after the user removed or added "
-                    "masks). The self-check still runs on the final image.",
+        "masks). The self-check still runs on the final image.",
         dependencies=deps,
         response_class=Response,
-        responses={200: {"description": "The redacted image, or JSON with response=json", "model": RedactJSON,
-                         "content": image_content},
-                   **_errors(400, 401, 403, 413, 415, 422, 429, 500, 503)},
+        responses={
+            200: {
+                "description": "The redacted image, or JSON with response=json",
+                "model": RedactJSON,
+                "content": image_content,
+            },
+            **_errors(400, 401, 403, 413, 415, 422, 429, 500, 503),
+        },
         openapi_extra=render_body,
     )
     async def render_photo(
@@ -635,12 +728,14 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
         tags=["redact"],
         summary="Find personal fields without rendering",
         description="Returns the report: fields, proposed masks (polygons in the photo's upright pixel "
-                    "coordinates), symbols, timings. Values are masked unless revealed.",
+        "coordinates), symbols, timings. Values are masked unless revealed.",
         dependencies=deps,
         response_model=ReportModel,
         response_model_exclude_none=True,
-        responses={200: {"headers": {REPORT_ID_HEADER: {"schema": {"type": "string"}}}},
-                   **_errors(400, 401, 403, 413, 415, 422, 429, 500, 503)},
+        responses={
+            200: {"headers": {REPORT_ID_HEADER: {"schema": {"type": "string"}}}},
+            **_errors(400, 401, 403, 413, 415, 422, 429, 500, 503),
+        },
         openapi_extra=photo_body,
     )
     async def analyze_photo(
@@ -659,7 +754,7 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
         tags=["redact"],
         summary="A recent report by id",
         description=f"Reports of recent requests are kept in memory (the last {settings.report_cache}); "
-                    "values are never stored.",
+        "values are never stored.",
         dependencies=deps,
         response_model=ReportModel,
         response_model_exclude_none=True,
@@ -671,24 +766,47 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
             raise ServiceError(404, "not_found", "no such report (unknown id, or expired from the cache)")
         return JSONResponse(d)
 
-    @app.get("/v1/limits", tags=["service"], summary="Limits and options of this server", response_model=Limits)
+    @app.get(
+        "/v1/limits", tags=["service"], summary="Limits and options of this server", response_model=Limits
+    )
     async def limits() -> Limits:
-        return Limits(max_body_bytes=settings.max_body_bytes, max_pixels=settings.max_pixels,
-                      workers=settings.workers, queue=settings.queue, api_key_required=bool(settings.api_key),
-                      reveal_allowed=settings.allow_reveal, styles=STYLES, formats=list(FORMATS),
-                      default_style=Style(effective.style).value)
+        return Limits(
+            max_body_bytes=settings.max_body_bytes,
+            max_pixels=settings.max_pixels,
+            workers=settings.workers,
+            queue=settings.queue,
+            api_key_required=bool(settings.api_key),
+            reveal_allowed=settings.allow_reveal,
+            styles=STYLES,
+            formats=list(FORMATS),
+            default_style=Style(effective.style).value,
+        )
 
     @app.get("/healthz", tags=["service"], summary="Liveness", response_model=Health)
     async def healthz() -> Health:
         return Health(status="ok")
 
-    @app.get("/readyz", tags=["service"], summary="Readiness: models loaded in every worker",
-             response_model=Ready, responses={503: {"model": Ready, "description": "Not ready yet (warming up), "
-                                                    "warm-up failed, or shutting down"}})
+    @app.get(
+        "/readyz",
+        tags=["service"],
+        summary="Readiness: models loaded in every worker",
+        response_model=Ready,
+        responses={
+            503: {
+                "model": Ready,
+                "description": "Not ready yet (warming up), warm-up failed, or shutting down",
+            }
+        },
+    )
     async def readyz() -> JSONResponse:
         ready = pool.warm and not pool.closing and pool.warm_error is None
-        body = Ready(ready=ready, workers=settings.workers, queue=settings.queue, admitted=pool.admitted,
-                     error=pool.warm_error)
+        body = Ready(
+            ready=ready,
+            workers=settings.workers,
+            queue=settings.queue,
+            admitted=pool.admitted,
+            error=pool.warm_error,
+        )
         return JSONResponse(body.model_dump(exclude_none=True), status_code=200 if ready else 503)
 
     # -- the web page ------------------------------------------------------------------------------------
@@ -696,8 +814,11 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
     async def index() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
-    static_files = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8",
-                    "icon.svg": "image/svg+xml"}
+    static_files = {
+        "app.js": "text/javascript; charset=utf-8",
+        "app.css": "text/css; charset=utf-8",
+        "icon.svg": "image/svg+xml",
+    }
 
     @app.get("/static/{name}", include_in_schema=False)
     async def static(name: str) -> FileResponse:
@@ -711,26 +832,50 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
 def log_unexpected(method: str, path: str, exc: BaseException) -> None:
     """The exception type and code location only: an exception's message may quote data."""
     where = traceback.extract_tb(exc.__traceback__)[-3:]
-    log.error("%s %s -> 500 %s at %s", method, path, type(exc).__name__,
-              " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(where)))
+    log.error(
+        "%s %s -> 500 %s at %s",
+        method,
+        path,
+        type(exc).__name__,
+        " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(where)),
+    )
 
 
 def _log_done(request: Request, report: Any) -> None:
     counts = report.counts() if hasattr(report, "counts") else {}
     total = getattr(report, "timings", {}).get("total")
-    log.info("%s %s ok: %d field(s) %s%s", request.method, request.url.path, sum(counts.values()),
-             ",".join(f"{k}={v}" for k, v in sorted(counts.items())),
-             f" in {total:.2f}s" if isinstance(total, (int, float)) else "")
+    log.info(
+        "%s %s ok: %d field(s) %s%s",
+        request.method,
+        request.url.path,
+        sum(counts.values()),
+        ",".join(f"{k}={v}" for k, v in sorted(counts.items())),
+        f" in {total:.2f}s" if isinstance(total, (int, float)) else "",
+    )
 
 
-def serve(app: FastAPI, host: str, port: int, *, log_level: str = "info", graceful_timeout: float = 60.0,
-          **uvicorn_kwargs: Any) -> None:
+def serve(
+    app: FastAPI,
+    host: str,
+    port: int,
+    *,
+    log_level: str = "info",
+    graceful_timeout: float = 60.0,
+    **uvicorn_kwargs: Any,
+) -> None:
     """Run uvicorn. SIGINT/SIGTERM: stop accepting, finish in-flight requests (up to ``graceful_timeout``
     seconds), let the pool finish admitted jobs, exit."""
     import uvicorn
 
-    kw: Dict[str, Any] = dict(host=host, port=port, log_level=log_level, timeout_graceful_shutdown=graceful_timeout,
-                              server_header=False, proxy_headers=False, h11_max_incomplete_event_size=64 * 1024)
+    kw: Dict[str, Any] = dict(
+        host=host,
+        port=port,
+        log_level=log_level,
+        timeout_graceful_shutdown=graceful_timeout,
+        server_header=False,
+        proxy_headers=False,
+        h11_max_incomplete_event_size=64 * 1024,
+    )
     kw.update(uvicorn_kwargs)
     uvicorn.Server(uvicorn.Config(app, **kw)).run()
 

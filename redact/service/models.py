@@ -16,8 +16,10 @@ class _Open(BaseModel):
 
 class FieldModel(_Open):
     id: int
-    category: str = Field(description="name, phone, address, id_number, tracking_number, email, postal_code, "
-                          "barcode, qrcode, unreadable, other")
+    category: str = Field(
+        description="name, phone, address, id_number, tracking_number, email, postal_code, "
+        "barcode, qrcode, unreadable, other"
+    )
     role: str = Field(description="recipient, sender or unknown")
     sensitive: bool
     masked: bool
@@ -83,7 +85,9 @@ class RedactJSON(BaseModel):
 
 
 class ErrorModel(BaseModel):
-    error: str = Field(description="a short kind: unreadable, unsupported_format, too_large, busy, unauthorized, ...")
+    error: str = Field(
+        description="a short kind: unreadable, unsupported_format, too_large, busy, unauthorized, ..."
+    )
     message: str = Field(description="one line, never a personal value")
 
 

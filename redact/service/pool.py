@@ -162,7 +162,7 @@ class WorkerPool:
                     f.result()
                 self.warm = True
                 log.info("all %d worker(s) warm", self.workers)
-            except Exception as e:  # noqa: BLE001 - reported by /readyz
+            except Exception as e:
                 self.warm_error = f"{type(e).__name__}: {getattr(e, 'message', '') or 'warm-up failed'}"
                 log.error("warm-up failed: %s", type(e).__name__)
 

@@ -39,12 +39,27 @@ class ServerProcess:
     ``wait_ready`` polls /readyz (models loaded). ``stop`` sends SIGTERM (graceful) and waits.
     """
 
-    def __init__(self, *args: str, threads: int = 1, nice: int = 10, log_path: Optional[Path] = None,
-                 env: Optional[dict] = None):
+    def __init__(
+        self,
+        *args: str,
+        threads: int = 1,
+        nice: int = 10,
+        log_path: Optional[Path] = None,
+        env: Optional[dict] = None,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.args: List[str] = ["--host", "127.0.0.1", "--port", str(self.port), "--threads", str(threads),
-                                "--log-level", "info", *args]
+        self.args: List[str] = [
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "info",
+            *args,
+        ]
         self.nice = nice
         self.log_path = log_path
         self.env = env or {}
@@ -58,8 +73,9 @@ class ServerProcess:
         if self.nice and Path("/usr/bin/nice").exists():
             cmd = ["/usr/bin/nice", "-n", str(self.nice), *cmd]
         self._log = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL
-        self.proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, cwd=str(ROOT), env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         return self
 
     @property
