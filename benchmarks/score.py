@@ -435,7 +435,7 @@ class Attacker:
 
     _tess: Optional[bool] = None
 
-    def read_tesseract(self, crop: np.ndarray) -> List[str]:
+    def read_tesseract(self, crop: np.ndarray, cjk: bool = True) -> List[str]:
         """A second, independent engine (Tesseract eng+chi_sim, one text line), when it is installed: the
         tool under test may check itself with the same PP-OCR models as the first attacker."""
         if Attacker._tess is None:
@@ -452,16 +452,12 @@ class Attacker:
         import pytesseract
         from PIL import Image
 
-        out: List[str] = []
-        for img in (crop, crop[::-1, ::-1]):
-            try:
-                t = pytesseract.image_to_string(Image.fromarray(np.ascontiguousarray(img)), lang="eng+chi_sim",
-                                                config="--psm 7", timeout=20)
-            except Exception:  # a missing language pack or a timeout: no reading
-                t = ""
-            if t.strip():
-                out.append(t.strip())
-        return out
+        try:  # the crop is already upright (rectified from the truth quad, which is in reading order)
+            t = pytesseract.image_to_string(Image.fromarray(np.ascontiguousarray(crop)),
+                                            lang="chi_sim+eng" if cjk else "eng", config="--psm 7", timeout=20)
+        except Exception:  # a missing language pack or a timeout: no reading
+            t = ""
+        return [t.strip()] if t.strip() else []
 
     def read_block(self, crop: np.ndarray) -> List[str]:
         r = self.ocr(np.ascontiguousarray(crop), use_det=True, use_cls=True)
@@ -530,10 +526,13 @@ def attack_items(items: Sequence[Item], out_img: np.ndarray, attacker: Attacker)
     crops = [rectify(out_img, _poly_arr(it.polygon), margin=0.3, scale=2.0) for it in texts]
     for it, crop, reads in zip(texts, crops, attacker.read_lines(crops)):
         leak = value_leaks(it.category, it.text, reads)
-        if not leak and _has_structure(crop):  # something is still drawn there: detect + read it, twice
+        # something is still drawn *inside* the item (not just the edge of a mask): detect + read it, twice
+        inner = rectify(out_img, _poly_arr(it.polygon), margin=-0.08, scale=1.0)
+        if not leak and _has_structure(inner):
             leak = value_leaks(it.category, it.text, attacker.read_block(crop))
             if not leak:
-                leak = value_leaks(it.category, it.text, attacker.read_tesseract(crop))
+                cjk = any(_is_cjk(c) for c in it.text)
+                leak = value_leaks(it.category, it.text, attacker.read_tesseract(crop, cjk))
         res[it.id] = (leak, False)
     h, w = out_img.shape[:2]
     for it in items:
