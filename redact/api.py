@@ -138,7 +138,8 @@ class Redactor:
                 out_s += r.scores
                 continue
             pts = r.points
-            m = r.text_height * 4
+            span = float(np.ptp(pts, axis=0).max())
+            m = max(r.text_height * 4, span * 0.6)  # the boxes found may be only part of a small label
             x0, y0 = np.maximum(0, np.floor(pts.min(axis=0) - m)).astype(int)
             x1 = int(min(pixels.shape[1], np.ceil(pts[:, 0].max() + m)))
             y1 = int(min(pixels.shape[0], np.ceil(pts[:, 1].max() + m)))
@@ -180,10 +181,16 @@ class Redactor:
         t0 = time.perf_counter()
         fields = list(classify(lines, syms))
         fields += _unreadable_fields(lines, fields)
+        chosen = apply_policy(fields, self.config.policy, lines=lines)
+        pos = {id(f): i for i, f in enumerate(fields)}
+        selected = []
+        for f in chosen:  # the policy may add fields (deny-list hits): keep them too
+            if id(f) not in pos:
+                pos[id(f)] = len(fields)
+                fields.append(f)
+            selected.append(pos[id(f)])
+        selected = sorted(set(selected))
         fields = [replace(f, polygons=field_polygons(f, lines, syms)) for f in fields]
-        chosen = apply_policy(fields, self.config.policy)
-        ids = {id(f) for f in chosen}
-        selected = [i for i, f in enumerate(fields) if id(f) in ids]
         t["classify"] = time.perf_counter() - t0
         return Analysis(photo, labels, lines, syms, fields, selected, t)
 
@@ -324,22 +331,38 @@ UNREADABLE_SCORE = 0.55
 
 
 def _unreadable_fields(lines: Sequence[TextLine], fields: Sequence[Field]) -> List[Field]:
-    """Lines detected but not legible, on a label that carries personal fields: masked (prefer masking to
-    leaking). Big print (brands, sorting codes) is left alone."""
+    """Lines detected but not legible, near personal fields (within a few line heights, on any region of
+    the label): masked, since masking beats leaking. Big print (brands, sorting codes) is left alone."""
     covered = {sp.line for f in fields for sp in f.spans}
-    personal_labels = {lines[sp.line].label_index for f in fields if f.sensitive for sp in f.spans
-                       if 0 <= sp.line < len(lines)}
-    out = []
-    by_label: Dict[int, List[float]] = {}
-    for ln in lines:
-        by_label.setdefault(ln.label_index, []).append(ln.height)
+    personal = [sp.line for f in fields if f.sensitive for sp in f.spans if 0 <= sp.line < len(lines)]
+    out: List[Field] = []
+    # a region that is mostly illegible (a small, blurred or dim label): mask all of its ordinary print
+    by_label: Dict[int, List[int]] = {}
     for i, ln in enumerate(lines):
-        if i in covered or ln.label_index not in personal_labels:
+        by_label.setdefault(ln.label_index, []).append(i)
+    for lab, ids in by_label.items():
+        bad = [i for i in ids if lines[i].score < UNREADABLE_SCORE or not lines[i].text.strip("\u25a1")]
+        if len(ids) >= 3 and len(bad) >= 0.5 * len(ids):
+            hs = np.median([lines[i].height for i in ids])
+            for i in ids:
+                if i not in covered and lines[i].height <= 1.8 * hs:
+                    covered.add(i)
+                    out.append(Field(category=Category.UNREADABLE, role=Role.UNKNOWN,
+                                     spans=(Span(i, 0, len(lines[i].text)),), score=0.5,
+                                     rule="illegible_region", value=lines[i].text))
+    if not personal:
+        return out
+    centers = np.array([np.asarray(ln.polygon, float).mean(axis=0) for ln in lines])
+    heights = np.array([max(1.0, ln.height) for ln in lines])
+    med = float(np.median(heights))
+    pc = centers[personal]
+    for i, ln in enumerate(lines):
+        if i in covered or heights[i] > med * 1.8:
             continue
-        med = float(np.median(by_label[ln.label_index]))
-        if ln.height > med * 1.8:
+        if not (ln.score < UNREADABLE_SCORE or not ln.text.strip("\u25a1")):
             continue
-        if ln.score < UNREADABLE_SCORE:
+        near = np.min(np.linalg.norm(pc - centers[i], axis=1)) if len(pc) else np.inf
+        if near <= 8 * med:
             out.append(Field(category=Category.UNREADABLE, role=Role.UNKNOWN, spans=(Span(i, 0, len(ln.text)),),
                              score=1.0 - ln.score, rule="low_ocr_confidence", value=ln.text))
     return out

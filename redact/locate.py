@@ -83,7 +83,7 @@ def group(boxes: Sequence[np.ndarray], scores: Sequence[float], shape: Tuple[int
         pts = np.round(q * scale).astype(np.int32)
         cv2.fillPoly(canvas, [pts], 255)
     med = float(np.median(hts)) if len(hts) else 8.0
-    k = int(max(5, min(80, med * 2.5))) | 1
+    k = int(max(5, min(120, med * 4.0))) | 1  # blocks of one label stay one region
     grown = cv2.dilate(canvas, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     n, lab = cv2.connectedComponents(grown, connectivity=8)
     regions: List[Region] = []
@@ -103,7 +103,39 @@ def group(boxes: Sequence[np.ndarray], scores: Sequence[float], shape: Tuple[int
                 text_height=float(np.median([line_height(b) for b in bs])),
             )
         )
-    return regions
+    return merge_regions(regions)
+
+
+def merge_regions(regions: List[Region]) -> List[Region]:
+    """Join regions that read in the same direction and sit close together: the blocks of one label
+    (sender, recipient, barcode band, stub) are one label for layout and symbol search."""
+    regs = list(regions)
+    changed = True
+    while changed and len(regs) > 1:
+        changed = False
+        boxes = []
+        for r in regs:
+            p = r.points
+            lo, hi = p.min(axis=0), p.max(axis=0)
+            grow = max(3.0 * r.text_height, 0.15 * float((hi - lo).max()))
+            boxes.append((lo - grow, hi + grow))
+        for i in range(len(regs)):
+            for j in range(i + 1, len(regs)):
+                a, b = regs[i], regs[j]
+                if abs(float(a.direction[0] * b.direction[1] - a.direction[1] * b.direction[0])) > 0.2:
+                    continue  # more than ~12 degrees apart
+                (al, ah), (bl, bh) = boxes[i], boxes[j]
+                if np.any(ah < bl) or np.any(bh < al):
+                    continue
+                bs = a.boxes + b.boxes
+                merged = Region(boxes=bs, scores=a.scores + b.scores, direction=dominant_direction(bs),
+                                text_height=float(np.median([line_height(q) for q in bs])))
+                regs = [r for k, r in enumerate(regs) if k not in (i, j)] + [merged]
+                changed = True
+                break
+            if changed:
+                break
+    return regs
 
 
 def detect_boxes(engine: TextEngine, image: np.ndarray, scale: float, offset=(0.0, 0.0)) -> Tuple[List[np.ndarray], List[float]]:

@@ -21,6 +21,7 @@ from .types import Label, Polygon, Symbol, TextLine, Word, as_polygon
 log = logging.getLogger(__name__)
 
 REC_H = 48  # the recogniser's input height
+ILLEGIBLE = "\u25a1"  # the text of a line that was detected but not read
 
 
 def reading_quad(q: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -150,7 +151,9 @@ class Reader:
         lines: List[TextLine] = []
         for q, res, det_s in zip(quads, results, region.scores):
             if not res.text.strip():
-                continue
+                # detected but nothing recognised: keep it as an illegible line (the pipeline masks such
+                # lines where personal fields stand, rather than let them slip)
+                res = RecResult(text=ILLEGIBLE, score=0.0, char_spans=((0.0, 1.0),), char_scores=(0.0,))
             fr = char_fractions(res)
             words = tuple(
                 Word(text=ch, start=i, end=i + 1, polygon=span_polygon(q, a, b))
@@ -203,8 +206,8 @@ def read_symbols(engine: SymbolEngine, pixels: np.ndarray, labels: Sequence[Labe
     found: List[Tuple[RawSymbol, np.ndarray, np.ndarray]] = []  # raw, quad in photo coords, gray view
     views = []
     for li, lab in enumerate(labels):
-        th = heights[li] if li < len(heights) else 20.0
-        margin = int(max(20, th * 4))
+        th = (heights[li] if li < len(heights) else 20.0) * 0.6  # det boxes are ~1.6x the text height
+        margin = int(max(20, th * 6, 0.2 * max(lab.crop_size)))  # codes often stand beside the text
         view, v2p = upright_region_view(pixels, lab, margin, 2000)
         gray = cv2.cvtColor(view, cv2.COLOR_RGB2GRAY)
         views.append((gray, v2p, th * (gray.shape[1] / max(1.0, lab.crop_size[0] + 2 * margin))))
@@ -236,7 +239,8 @@ def read_symbols(engine: SymbolEngine, pixels: np.ndarray, labels: Sequence[Labe
     if look:
         for gray, v2p, th in views:
             p2v = np.linalg.inv(v2p)
-            excl = [map_points(p2v, ln.polygon) for ln in lines]
+            # only confidently read lines rule a region out: the detector also "finds" lines inside 2-D codes
+            excl = [map_points(p2v, ln.polygon) for ln in lines if ln.score >= 0.75 and len(ln.text.strip()) >= 2]
             excl += [map_points(p2v, sym.polygon) for sym in out]
             for poly in find_by_look(gray, th, excl):
                 photo_poly = as_polygon(map_points(v2p, poly))

@@ -200,7 +200,7 @@ def widen_linear(gray: np.ndarray, quad: Polygon) -> Polygon:
         ext[sign] = abs(last_good)
     top = max(ext[-1], band / 2) + step * 2
     bot = max(ext[1], band / 2) + step * 2
-    quiet = length * 0.08
+    quiet = length * 0.045  # Code128's quiet zone is 10 modules, ~4-5 % of a label code's length
     a = center - u * (half + quiet)
     b = center + u * (half + quiet)
     out = (a - n * top, b - n * top, b + n * bot, a + n * bot)
@@ -349,9 +349,11 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
     dy = cv2.boxFilter(ty, -1, (win, win))
     ink = cv2.boxFilter(binv.astype(np.float32), -1, (win, win))
     lo = 1.2 / th  # at least ~one transition per module-ish step at any module size up to ~th
-    dense = ((dx > lo) & (dy > lo) & (ink > 0.25) & (ink < 0.8) & (excl == 0)).astype(np.uint8)
     k = int(max(3, th * 0.6)) | 1
     kc = int(max(3, th * 1.5)) | 1  # bridge scratches and torn strips across a code
+    # keep a margin around text and decoded symbols, so bridging cannot join a code to them
+    excl_wide = cv2.dilate(excl, cv2.getStructuringElement(cv2.MORPH_RECT, (kc, kc))) if excl.any() else excl
+    dense = ((dx > lo) & (dy > lo) & (ink > 0.25) & (ink < 0.8) & (excl_wide == 0)).astype(np.uint8)
     dense = cv2.morphologyEx(dense, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kc, kc)))
     dense = cv2.morphologyEx(dense, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     dense[excl > 0] = 0
