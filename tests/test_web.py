@@ -116,6 +116,7 @@ def _open(browser, server, width, height, locale="en-US"):
     page = ctx.new_page()
     origins = set()
     page.on("request", lambda r: origins.add(urlparse(r.url).netloc or urlparse(r.url).scheme))
+    page.on("pageerror", lambda e: origins.add(f"JS error: {e}"))  # any script error fails the origin check
     page.goto(server.url + "/")
     page.wait_for_selector("body[data-ready='1']")
     return ctx, page, origins
@@ -249,7 +250,9 @@ def test_edit_masks_download_and_zip(server, browser, tmp_path):
         field = uncovered(removed) & ~box_mask(ub, 10)
         assert field.sum() > 200
         assert np.array_equal(out[field], orig[field])
-        assert np.abs(proposed[field] - orig[field]).mean() > 20  # ... where the proposal had destroyed it
+        ink = field & (orig.mean(axis=2) < 110)  # ... where the proposal had destroyed its printed strokes
+        assert ink.sum() > 20
+        assert np.abs(proposed[ink] - orig[ink]).mean() > 40
         # 2. the drawn area is destroyed
         drawn = box_mask(ub, -3)
         assert np.abs(out[drawn] - orig[drawn]).mean() > 20
@@ -276,6 +279,21 @@ def test_edit_masks_download_and_zip(server, browser, tmp_path):
         assert rest.mean() > 0.5
         same = np.all(out[rest] == proposed[rest], axis=1).mean()
         assert same > 0.9999, same
+
+        # preview shows the same rendered result in place (no new render: the edit is unchanged)
+        card.locator(".preview").click()
+        page.wait_for_function(
+            "() => { const i = document.querySelector('.card .photo'), it = window.parcelRedact.state.items[0];"
+            " return document.querySelector('.card').classList.contains('previewing') && it.result"
+            " && i.src === it.result.url && i.complete && i.naturalWidth > 0; }"
+        )
+        shown = page.evaluate(
+            "() => [document.querySelector('.card .photo').naturalWidth,"
+            " document.querySelector('.card .photo').naturalHeight]"
+        )
+        assert shown == [W, H]
+        card.locator(".preview").click()
+        assert "previewing" not in (card.get_attribute("class") or "")
 
         # download all: a valid zip of both results; the edited photo is the very file downloaded above
         with page.expect_download(timeout=300_000) as dl:
