@@ -177,8 +177,10 @@ def run_tool(tool: str, photos: Path, out: Path, names: Sequence[str], workers: 
     load_before = os.getloadavg()[0]
     t = time.perf_counter()
     procs = []
+    from benchmarks.baselines import python_for
+
     for i in range(workers):
-        cmd = [sys.executable, "-m", "benchmarks.baselines.run", "--tool", tool, "--photos", str(photos),
+        cmd = [python_for(tool), "-m", "benchmarks.baselines.run", "--tool", tool, "--photos", str(photos),
                "--out", str(tdir), "--names", str(names_file), "--shard", f"{i}/{workers}"]
         procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env))
     codes = [p.wait() for p in procs]
@@ -253,13 +255,33 @@ def cmd_run(a: argparse.Namespace) -> int:
         scores[tool] = score_tool(photos, out / tool, names, a.score_workers)
         info["score_seconds"] = round(time.perf_counter() - t, 1)
         results[tool] = {"description": DESCRIPTIONS.get(tool, tool), "skipped": None, "photos": len(names),
+                         "git": git_commit(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                          **info, **summarize(scores[tool])}
         agg = results[tool]["all"]
         log.info("%s: leak %s, clean photos %s, %s s/photo median; scored in %.0f s", tool,
                  fmt_pct(agg["leak_rate"], 2), fmt_pct(agg["clean_photo_rate"]),
                  "n/a" if agg["seconds_median"] is None else f"{agg['seconds_median']:.2f}", info["score_seconds"])
+    # tools run earlier on the same photos (an earlier `run --tools ...`) stay in the table: their cached
+    # per-photo scores are reloaded so the side-by-side subset is computed over all of them
+    photos_stamp = (photos / ".generated").read_text() if (photos / ".generated").exists() else str(photos)
+    prev_path = RESULTS / f"{set_name}.json"
+    if prev_path.exists() and not a.no_publish:
+        try:
+            prev = json.loads(prev_path.read_text(encoding="utf-8"))
+        except ValueError:
+            prev = {}
+        if prev.get("photos_stamp") == photos_stamp:
+            for t, info in (prev.get("tools") or {}).items():
+                if t in results or info.get("skipped"):
+                    continue
+                nf = out / t / "_names.txt"
+                if nf.exists():
+                    scores[t] = score_tool(photos, out / t, nf.read_text().split(), a.score_workers)
+                    results[t] = {**info, **summarize(scores[t])}
+    order = {t: i for i, t in enumerate(DEFAULT_TOOLS)}
+    results = dict(sorted(results.items(), key=lambda kv: order.get(kv[0], 99)))
     # every tool that ran, on the photos they all ran on
-    ran = [t for t in scores]
+    ran = [t for t in results if t in scores]
     common = sorted(set.intersection(*[{p["name"] for p in scores[t]} for t in ran])) if ran else []
     for t in ran:
         results[t]["common"] = summarize(scores[t], common)
@@ -271,6 +293,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         "command": "python -m benchmarks " + " ".join(sys.argv[1:]),
         "photos": len(all_names),
         "max_photos": a.max_photos or None,
+        "photos_stamp": photos_stamp,
         "photo_sets": _count([t.set for t in truths]),
         "common_photos": len(common),
         "limits": {k: v for k, v in limits.items() if k in tools},
@@ -425,7 +448,10 @@ def _set_section(doc: Dict[str, Any]) -> List[str]:
         out.append(f"- *{k}* was not run: {v['skipped']}.")
     if skipped:
         out.append("")
-    out += ["Tools: " + "; ".join(f"**{k}**: {v['description']}" for k, v in tools.items()), ""]
+    def _when(v: Dict[str, Any]) -> str:
+        return f" (run {v['date']} at `{v['git']}`)" if v.get("git") and v.get("git") != doc.get("git") else ""
+
+    out += ["Tools: " + "; ".join(f"**{k}**: {v['description']}{_when(v)}" for k, v in tools.items()), ""]
     main = ran.get("parcel-redact")
     if main:
         a, bs = main["all"], main.get("by_set", {})

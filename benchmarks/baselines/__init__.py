@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import shutil
+import sys
+from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
 TOOLS: Dict[str, Tuple[str, Dict[str, Any]]] = {
@@ -29,6 +31,18 @@ DESCRIPTIONS = {
     "naive": "rapidocr defaults on the whole photo; black fill of every line matching a phone / "
     "long-digit-run / e-mail regex",
 }
+
+
+ROOT = Path(__file__).resolve().parents[2]
+PADDLE_PYTHON = ROOT / ".venv-paddle" / "bin" / "python"  # scripts/setup_paddle.sh: PaddleOCR's own pins
+
+
+def python_for(name: str) -> str:
+    """The interpreter a tool runs under: PaddleOCR lives in its own environment when not in this one."""
+    if TOOLS.get(name, ("", {}))[1].get("ocr_backend") == "paddle" and not _has("paddleocr") \
+            and PADDLE_PYTHON.exists():
+        return str(PADDLE_PYTHON)
+    return sys.executable
 
 
 def _has(mod: str) -> bool:
@@ -55,7 +69,13 @@ def unavailable(name: str) -> Optional[str]:
                 return f"libzbar0 not loadable ({type(e).__name__})"
         if kw.get("ocr_backend") == "paddle":
             if not _has("paddleocr"):
-                return "paddleocr is not installed (pip install '.[paddle]')"
+                if PADDLE_PYTHON.exists():
+                    import subprocess
+
+                    ok = subprocess.run([str(PADDLE_PYTHON), "-c", "import paddleocr, redact, zxingcpp"],
+                                        capture_output=True, timeout=120).returncode == 0
+                    return None if ok else "the .venv-paddle environment cannot import paddleocr + redact"
+                return "paddleocr is not installed (bash scripts/setup_paddle.sh, or pip install '.[paddle]')"
             if not _has("redact.ocr.paddle"):
                 return "redact.ocr.paddle backend is not present in this checkout"
         return None
