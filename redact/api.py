@@ -11,8 +11,10 @@ Inputs may be a path, bytes, a PIL image or an HxWx3 uint8 RGB array.
 from __future__ import annotations
 
 import logging
+import hashlib
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -86,6 +88,7 @@ class Redactor:
         self._ocr = None
         self._sym = None
         self._lock = threading.RLock()
+        self._recent: "OrderedDict[str, Analysis]" = OrderedDict()  # analyses of the last few inputs
 
     # -- engines -------------------------------------------------------------------------------------
     @property
@@ -157,6 +160,26 @@ class Redactor:
                 out_s += r.scores
         return group(out_b, out_s, ov.shape[:2], s) if out_b else []
 
+    RECENT = 4  # analyses kept, so that "analyze, then render the user's edited masks" reads a photo once
+
+    def _analyze_cached(self, photo: Photo, key: Optional[str]) -> Analysis:
+        if key is not None and key in self._recent:
+            self._recent.move_to_end(key)
+            a = self._recent[key]
+            return replace(a, photo=photo, timings={"cached": 0.0})
+        a = self._analyze(photo)
+        if key is not None:
+            self._recent[key] = replace(a, photo=Photo(pixels=np.zeros((1, 1, 3), np.uint8), meta=photo.meta))
+            while len(self._recent) > self.RECENT:
+                self._recent.popitem(last=False)
+        return a
+
+    @staticmethod
+    def _key(image) -> Optional[str]:
+        if isinstance(image, (bytes, bytearray, memoryview)):
+            return hashlib.sha256(bytes(image)).hexdigest()
+        return None
+
     def _analyze(self, photo: Photo) -> Analysis:
         from .classify import apply_policy, classify
 
@@ -222,7 +245,7 @@ class Redactor:
             t0 = time.perf_counter()
             ph = image if isinstance(image, Photo) else self.load(image, name)
             t_load = time.perf_counter() - t0
-            a = self._analyze(ph)
+            a = self._analyze_cached(ph, self._key(image))
             masks = plan(a.fields, a.selected, a.lines, a.symbols, self.config.pad_ratio, self.config.symbol_quiet_zone)
             timings = {"load": t_load, **a.timings}
             timings["total"] = time.perf_counter() - t0
@@ -240,7 +263,7 @@ class Redactor:
             t0 = time.perf_counter()
             ph = image if isinstance(image, Photo) else self.load(image, name)
             timings = {"load": time.perf_counter() - t0}
-            a = self._analyze(ph)
+            a = self._analyze_cached(ph, self._key(image))
             timings.update(a.timings)
             t1 = time.perf_counter()
             if masks is None:

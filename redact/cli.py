@@ -215,6 +215,8 @@ def serve_cmd(host: str, port: int, workers: Optional[int], queue: Optional[int]
     """Start the HTTP service and the web page (http://HOST:PORT/)."""
     from . import service
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
     kw = {}
     if workers:
         kw["workers"] = workers
