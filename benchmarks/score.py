@@ -12,8 +12,10 @@ A sensitive item LEAKS when any of these holds:
   the original after a light Gaussian smoothing of both (sigma 1.2), a per-pixel threshold (max channel
   difference > 24) and a 3x3 opening: JPEG re-encoding alone (q=75..95) changes nothing under this test
   (tests/test_scorer.py proves it). Ink = the minority Otsu class of the original inside the polygon (the
-  whole polygon when there is no clear ink). An ink pixel counts as destroyed when it changed or a changed
-  pixel lies within 12 % of the text height (a black fill over black text changes the paper around the
+  whole polygon when there is no clear ink). Per item the change threshold follows its contrast (40 % of the
+  ink/paper difference, 10..24 levels; JPEG's error scales with contrast too, so faint blurred ink wiped by
+  a mask counts). An ink pixel counts as destroyed when it changed or a changed pixel lies within 12 % of
+  the text height (a black fill over black text changes the paper around the
   strokes, not the strokes). Covered = at least 80 % of the ink destroyed.
 * **ocr**: the attacker (rapidocr, PP-OCRv6 small, every line down to score 0.3) reads back a real part of
   the value from the output: the item's polygon rectified upright with a margin, upscaled 2x, read as a line
@@ -206,18 +208,27 @@ def metadata_of(path: Path | str) -> Dict[str, bool]:
     return out
 
 
-def change_mask(orig: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Boolean HxW: pixels materially changed (robust to JPEG re-encoding)."""
+def diff_map(orig: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """HxW uint8: the largest channel difference after a light smoothing of both images."""
     import cv2
 
     if out.shape != orig.shape:
         out = cv2.resize(out, (orig.shape[1], orig.shape[0]), interpolation=cv2.INTER_AREA)
     a = cv2.GaussianBlur(orig, (0, 0), DIFF_SIGMA)
     b = cv2.GaussianBlur(out, (0, 0), DIFF_SIGMA)
-    d = cv2.absdiff(a, b).max(axis=2)
-    m = (d > DIFF_THRESHOLD).astype(np.uint8)
-    m = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    return m.astype(bool)
+    return cv2.absdiff(a, b).max(axis=2)
+
+
+def threshold_changes(d: np.ndarray, thr: float = DIFF_THRESHOLD) -> np.ndarray:
+    import cv2
+
+    m = (d > thr).astype(np.uint8)
+    return cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)).astype(bool)
+
+
+def change_mask(orig: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Boolean HxW: pixels materially changed (robust to JPEG re-encoding)."""
+    return threshold_changes(diff_map(orig, out))
 
 
 def _poly_arr(poly: Sequence[Tuple[float, float]]) -> np.ndarray:
@@ -281,10 +292,12 @@ def ink_mask(gray: np.ndarray, region: np.ndarray) -> np.ndarray:
     return ink
 
 
-def coverage(item_poly: np.ndarray, gray: np.ndarray, changed: np.ndarray) -> Tuple[float, int]:
-    """Share of the item's ink destroyed (0..1) and its polygon area in pixels."""
-    import cv2
+def coverage(item_poly: np.ndarray, gray: np.ndarray, diff: np.ndarray) -> Tuple[float, int]:
+    """Share of the item's ink destroyed (0..1) and its polygon area in pixels.
 
+    ``diff`` is the smoothed difference map. The change threshold follows the item's own contrast (JPEG's
+    error scales with it): 40 % of the ink/paper difference, between 10 and 24 levels, so the faint ink of
+    a small blurred label counts as destroyed when a mask wipes it, while re-encoding still changes nothing."""
     h, w = gray.shape
     th = text_height(item_poly)
     reach = max(1, int(round(INK_REACH * th)))
@@ -296,8 +309,12 @@ def coverage(item_poly: np.ndarray, gray: np.ndarray, changed: np.ndarray) -> Tu
     area = int(region.sum())
     if area == 0:
         return 1.0, 0
-    ink = ink_mask(gray[y0:y1, x0:x1], region)
-    reach_mask = _grow(changed[y0:y1, x0:x1], reach)
+    g = gray[y0:y1, x0:x1]
+    ink = ink_mask(g, region)
+    rest = region & ~ink
+    contrast = abs(float(g[ink].mean()) - float(g[rest].mean())) if rest.any() and ink.any() else 255.0
+    thr = min(DIFF_THRESHOLD, max(10.0, 0.4 * contrast))
+    reach_mask = _grow(threshold_changes(diff[y0:y1, x0:x1], thr), reach)
     n = int(ink.sum())
     return (float((reach_mask & ink).sum()) / n if n else 1.0), area
 
@@ -606,7 +623,8 @@ def score_photo(truth: Truth, output: Optional[Path], attacker: Optional[Attacke
     res["size_mismatch"] = out.shape != orig.shape
     if out.shape != orig.shape:
         out = cv2.resize(out, (orig.shape[1], orig.shape[0]), interpolation=cv2.INTER_AREA)
-    changed = change_mask(orig, out)
+    diff = diff_map(orig, out)
+    changed = threshold_changes(diff)
     gray = cv2.cvtColor(orig, cv2.COLOR_RGB2GRAY)
     total = changed.size
     res["changed_share"] = float(changed.sum()) / total
@@ -619,7 +637,7 @@ def score_photo(truth: Truth, output: Optional[Path], attacker: Optional[Attacke
     res["gps_out"] = md["gps"]
     res["thumbnail_out"] = md["thumbnail"]
     res["exif_out"] = md["exif"]
-    covs = {it.id: coverage(_poly_arr(it.polygon), gray, changed) for it in truth.items}
+    covs = {it.id: coverage(_poly_arr(it.polygon), gray, diff) for it in truth.items}
     to_attack = [it for it in sens if covs[it.id][0] >= COVER_MIN]
     attacks = attack_items(to_attack, out, attacker) if (ocr and to_attack) else {}
     for it in truth.items:
