@@ -122,7 +122,7 @@ def generator_stamp() -> str:
 
 
 def ensure_photos(set_name: str, seed: Optional[int], photos: Optional[Path], workers: int = 2,
-                  max_photos: int = 0) -> Path:
+                  max_photos: int = 0, keep: bool = False) -> Path:
     """The photo folder for this set (generated once per generator version + seed, then reused)."""
     if photos is not None:
         return photos
@@ -130,6 +130,9 @@ def ensure_photos(set_name: str, seed: Optional[int], photos: Optional[Path], wo
     d = PHOTOS / ((set_name if seed is None else f"{set_name}-s{seed}") + (f"-first{max_photos}" if max_photos else ""))
     mark = d / ".generated"
     if mark.exists() and mark.read_text() == stamp:
+        return d
+    if mark.exists() and keep:  # re-scoring: the photos the outputs were made from, even if the generator moved on
+        log.warning("using the existing %s photos (made by an earlier generator version)", set_name)
         return d
     if d.exists():
         shutil.rmtree(d)
@@ -223,7 +226,8 @@ def cmd_run(a: argparse.Namespace) -> int:
 
     t_start = time.perf_counter()
     set_name = a.set
-    photos = ensure_photos(set_name, a.seed, Path(a.photos) if a.photos else None, a.gen_workers, a.max_photos)
+    photos = ensure_photos(set_name, a.seed, Path(a.photos) if a.photos else None, a.gen_workers, a.max_photos,
+                           keep=a.score_only)
     truths = load_truth(photos)
     if not truths:
         log.error("no photos with truth in %s", photos)
@@ -245,8 +249,20 @@ def cmd_run(a: argparse.Namespace) -> int:
             results[tool] = {"description": DESCRIPTIONS.get(tool, tool), "skipped": why}
             continue
         names = spread(all_names, limits.get(tool))
-        log.info("running %s on %d photos (%d workers)", tool, len(names), a.workers)
-        info = run_tool(tool, photos, out, names, a.workers, a.fresh)
+        if a.score_only:  # re-score the outputs already there (e.g. after a scorer change)
+            nf = out / tool / "_names.txt"
+            if not nf.exists():
+                log.warning("no earlier outputs of %s in %s", tool, out)
+                continue
+            names = nf.read_text().split()
+            prev_doc = json.loads((RESULTS / f"{set_name}.json").read_text()) if (RESULTS / f"{set_name}.json").exists() else {}
+            info = {k: v for k, v in (prev_doc.get("tools", {}).get(tool) or {}).items()
+                    if k in ("wall_seconds", "workers", "exit_codes", "loadavg", "crashed", "peak_rss_mb",
+                             "children_peak_rss_mb", "load_seconds", "git", "date")}
+            info.setdefault("crashed", False)
+        else:
+            log.info("running %s on %d photos (%d workers)", tool, len(names), a.workers)
+            info = run_tool(tool, photos, out, names, a.workers, a.fresh)
         if info["crashed"]:
             log.error("%s: a tool process exited with %s", tool, info["exit_codes"])
             if tool == "parcel-redact":
@@ -540,6 +556,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     r.add_argument("--limit", action="append", metavar="TOOL=N",
                    help="run TOOL on N evenly spread photos (N=all for every photo); repeatable")
     r.add_argument("--fresh", action="store_true", help="discard previous outputs of these tools")
+    r.add_argument("--score-only", action="store_true",
+                   help="do not run the tools: re-score their outputs already in --out (after a scorer change)")
     r.add_argument("--no-publish", action="store_true", help="do not write results/ and BENCHMARKS.md")
     sub.add_parser("report", help="rebuild BENCHMARKS.md from benchmarks/results/*.json")
     sub.add_parser("profile", help="stage breakdown of a 12 MP photo (see python -m benchmarks profile -h)")
