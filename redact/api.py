@@ -136,7 +136,7 @@ class Redactor:
         # regions whose text is still small: detect again on the region at reading resolution
         out_b, out_s = [], []
         for r in regions:
-            if r.text_height * s >= MIN_OVERVIEW_TEXT_PX or r.text_height <= 0:
+            if r.small_height * s >= MIN_OVERVIEW_TEXT_PX or r.text_height <= 0:
                 out_b += r.boxes
                 out_s += r.scores
                 continue
@@ -146,7 +146,7 @@ class Redactor:
             x0, y0 = np.maximum(0, np.floor(pts.min(axis=0) - m)).astype(int)
             x1 = int(min(pixels.shape[1], np.ceil(pts[:, 0].max() + m)))
             y1 = int(min(pixels.shape[0], np.ceil(pts[:, 1].max() + m)))
-            k = min(2.0, TARGET_TEXT_PX / max(1.0, r.text_height))
+            k = min(2.5, TARGET_TEXT_PX / max(1.0, r.small_height))
             k = min(k, 2400.0 / max(1, x1 - x0, y1 - y0))
             win = pixels[y0:y1, x0:x1]
             view = cv2.resize(win, (max(1, int((x1 - x0) * k)), max(1, int((y1 - y0) * k))),
@@ -196,7 +196,7 @@ class Redactor:
             lab, lns = reader.read_region(photo.pixels, r, len(labels))
             labels.append(lab)
             lines += lns
-            heights.append(r.text_height)
+            heights.append(r.small_height)
         t["read"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         syms = read_symbols(self.symbols, photo.pixels, labels, lines, heights)

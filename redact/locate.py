@@ -26,6 +26,11 @@ class Region:
     text_height: float  # median line height, photo px
 
     @property
+    def small_height(self) -> float:
+        """The smaller print of the region (25th percentile of line heights): stubs, footers."""
+        return float(np.percentile([line_height(b) for b in self.boxes], 25)) if self.boxes else self.text_height
+
+    @property
     def points(self) -> np.ndarray:
         return np.concatenate(self.boxes, axis=0)
 
