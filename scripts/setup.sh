@@ -24,7 +24,7 @@ stamp=.venv/.parcel-redact-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing parcel-redact and its test/serve/cluster extras into .venv"
   .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-  .venv/bin/python -m pip install -q -e ".[serve,zbar,ray,dev]" 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -m pip install -q -e ".[serve,zbar,ray,bench,dev]" 2>&1 | grep -v '^WARNING: Location' || true
   .venv/bin/python -c "import redact, rapidocr, onnxruntime, zxingcpp" 
   touch "$stamp"
 fi
