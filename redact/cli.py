@@ -158,6 +158,9 @@ def run_cmd(paths: List[Path], output: Optional[Path], workers: Optional[int], n
                             report_dir=report_path, progress=sys.stderr.isatty())
     except RedactError as e:
         _fail(e)
+    if not summary.items and not summary.interrupted:
+        where = ", ".join(str(p) for p in paths)
+        _fail(UsageError("no images found (JPEG, PNG, WebP, HEIC, TIFF, BMP)", path=where))
     click.echo(summary.describe() if hasattr(summary, "describe") else str(summary))
     code = getattr(summary, "exit_code", 0)
     if code:
