@@ -25,7 +25,14 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing parcel-redact and its test/serve/cluster extras into .venv"
   .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
   .venv/bin/python -m pip install -q -e ".[serve,zbar,ray,bench,dev]" 2>&1 | grep -v '^WARNING: Location' || true
-  .venv/bin/python -c "import redact, rapidocr, onnxruntime, zxingcpp" 
+  # presidio-image-redactor (bench extra) pulls in opencv-python, which shares the cv2/ folder with the
+  # headless build we use: keep only the headless one, reinstalled so its files are the ones on disk.
+  if .venv/bin/python -m pip show opencv-python >/dev/null 2>&1; then
+    hv=$(.venv/bin/python -m pip show opencv-python-headless 2>/dev/null | sed -n 's/^Version: //p')
+    .venv/bin/python -m pip uninstall -y -q opencv-python 2>&1 | grep -v '^WARNING' || true
+    .venv/bin/python -m pip install -q --force-reinstall --no-deps "opencv-python-headless${hv:+==$hv}" 2>&1 | grep -v '^WARNING: Location' || true
+  fi
+  .venv/bin/python -c "import redact, rapidocr, onnxruntime, zxingcpp, cv2" 
   touch "$stamp"
 fi
 .venv/bin/redact models >/dev/null
