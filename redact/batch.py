@@ -248,27 +248,12 @@ def final_name(predicted: str, out_format: str) -> str:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _tmp_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}{TMP_MARK}")
-
-
 def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, ``os.replace``: a reader sees the old file or the whole new one.
-    The temp file is removed on any exception, KeyboardInterrupt and SystemExit included."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_path(path)
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """The API's atomic write (temp file in the same folder, fsync, ``os.replace``), with the batch's temp
+    mark so that files left by a SIGKILL are swept on the next run."""
+    from .photo import write_atomic as _write
+
+    _write(path, data, tmp_suffix=TMP_MARK)
 
 
 def _sweep_stale_tmp(folder: Path) -> int:

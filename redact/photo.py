@@ -259,11 +259,12 @@ def encode(photo: Photo, pixels: np.ndarray, config: Optional[Config] = None,
     return buf.getvalue(), out_fmt
 
 
-def write_atomic(path: Union[str, Path], data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over the target: never half a file."""
+def write_atomic(path: Union[str, Path], data: bytes, *, tmp_suffix: str = ".part") -> None:
+    """Write to a temp file in the same folder, fsync, then rename over the target: never half a file.
+    The temp file (``.NAME.<random><tmp_suffix>``) is removed on any exception, Ctrl-C included."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=str(path.parent))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=tmp_suffix, dir=str(path.parent))
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
