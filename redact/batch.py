@@ -43,6 +43,8 @@ from typing import Any
 
 from .config import Config
 from .errors import RedactError, UsageError
+from .photo import EXTENSION
+from .types import Category
 
 log = logging.getLogger(__name__)
 
@@ -53,21 +55,9 @@ MANIFEST_NAME = ".redact-manifest.jsonl"
 REPORT_NAME = "redact-report.jsonl"
 SUMMARY_NAME = "redact-summary.csv"
 TMP_MARK = ".redact-tmp"
-REPORT_CATEGORIES = (
-    "name",
-    "phone",
-    "address",
-    "id_number",
-    "tracking_number",
-    "email",
-    "postal_code",
-    "barcode",
-    "qrcode",
-    "unreadable",
-    "other",
-)
+REPORT_CATEGORIES = tuple(c.value for c in Category)  # CSV columns, in the enum's order
 # extension family of each output format; an input whose extension already belongs to the family keeps it
-_FORMAT_EXT = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp"}
+_FORMAT_EXT = dict(EXTENSION)
 _EXT_FORMAT = {
     ".jpg": "JPEG",
     ".jpeg": "JPEG",
