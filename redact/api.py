@@ -15,6 +15,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -26,7 +27,7 @@ from . import photo as photo_mod
 from .errors import EngineError, RedactError, UnsafeOutput
 from .locate import dedupe, detect_boxes, group, line_height, resize_long, tiled_detect
 from .masks import field_polygons, plan, user_masks
-from .read import Reader, read_symbols
+from .read import Reader, decode_label, decode_photo, merge_symbols
 from .config import Config
 from .report import Report
 from .types import Category, CheckResult, Field, Label, Mask, Photo, Role, Span, Style, Symbol, TextLine
@@ -88,6 +89,7 @@ class Redactor:
         self._ocr = None
         self._sym = None
         self._lock = threading.RLock()
+        self._pool: Optional[ThreadPoolExecutor] = None
         self._recent: "OrderedDict[str, Analysis]" = OrderedDict()  # analyses of the last few inputs
 
     # -- engines -------------------------------------------------------------------------------------
@@ -114,6 +116,12 @@ class Redactor:
 
                     self._sym = make_engine(self.config.symbol_backend)
         return self._sym
+
+    def _workers(self) -> ThreadPoolExecutor:
+        """Threads for work that releases the GIL (symbol decoding), run beside the OCR's own threads."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="redact")
+        return self._pool
 
     def warm(self) -> "Redactor":
         """Load every model now (services call this at start-up)."""
@@ -184,6 +192,12 @@ class Redactor:
         from .classify import apply_policy, classify
 
         t: Dict[str, float] = {}
+        # symbols are decoded beside the OCR (zxing-cpp releases the GIL): the whole photo from the start,
+        # each label's upright view as soon as its geometry is known; the look search needs the read lines
+        sym = self.symbols
+        pool = self._workers()
+        photo_job = pool.submit(decode_photo, sym, photo.pixels)
+        label_jobs: List = []
         t0 = time.perf_counter()
         regions = self._locate(photo.pixels)
         t["locate"] = time.perf_counter() - t0
@@ -191,15 +205,22 @@ class Redactor:
         reader = Reader(self.ocr)
         labels: List[Label] = []
         lines: List[TextLine] = []
-        heights: List[float] = []
         for r in regions:
-            lab, lns = reader.read_region(photo.pixels, r, len(labels))
+            h = r.small_height
+            lab, lns = reader.read_region(
+                photo.pixels, r, len(labels),
+                on_label=lambda lab, h=h: label_jobs.append(pool.submit(decode_label, sym, photo.pixels, lab, h)))
             labels.append(lab)
             lines += lns
-            heights.append(r.small_height)
         t["read"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        syms = read_symbols(self.symbols, photo.pixels, labels, lines, heights)
+        found, views = [], []
+        for job in label_jobs:
+            f, v = job.result()
+            found += f
+            views.append(v)
+        found += photo_job.result()
+        syms = merge_symbols(sym, found, views, lines)
         t["symbols"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         fields = list(classify(lines, syms))
@@ -277,12 +298,18 @@ class Redactor:
             out = render(ph.pixels, [m.polygon for m in planned], st, text_heights=heights, seed=seed)
             timings["render"] = time.perf_counter() - t1
             check = None
+            encoded = None
             if cfg.self_check and planned:
                 t1 = time.perf_counter()
+                # the render is encoded while the check reads it (used only if the check changes nothing)
+                encoded = (out, self._workers().submit(photo_mod.encode, ph, out, cfg, fmt))
                 out, planned, check = self._self_check(ph, out, planned, a, st, heights, seed)
                 timings["check"] = time.perf_counter() - t1
             t1 = time.perf_counter()
-            data, out_fmt = photo_mod.encode(ph, out, cfg, fmt)
+            if encoded is not None and encoded[0] is out:
+                data, out_fmt = encoded[1].result()
+            else:
+                data, out_fmt = photo_mod.encode(ph, out, cfg, fmt)
             timings["encode"] = time.perf_counter() - t1
             timings["total"] = time.perf_counter() - t0
             rep = self._report(a, planned, st.value, timings, check)
@@ -307,7 +334,7 @@ class Redactor:
 
         rounds = 0
         widened = 0
-        bad = readable_masks(self.ocr, self.symbols, out, planned, a, heights)
+        bad = readable_masks(self.ocr, self.symbols, out, planned, a, heights, pool=self._workers())
         rounds += 1
         while bad and rounds < 3:
             # harden: grow the offending masks and fall back to a solid fill for them
@@ -324,7 +351,7 @@ class Redactor:
             out = render(ph.pixels, [m.polygon for m in planned], style, text_heights=heights, seed=seed)
             hard = [m.polygon for i, m in enumerate(planned) if i in bad]
             out = render(out, hard, Style.FILL, text_heights=[heights[i] for i in bad], seed=seed)
-            bad = readable_masks(self.ocr, self.symbols, out, planned, a, heights)
+            bad = readable_masks(self.ocr, self.symbols, out, planned, a, heights, pool=self._workers())
             rounds += 1
         res = CheckResult(rounds=rounds, readable_after=len(bad), widened=widened, passed=not bad)
         if bad:

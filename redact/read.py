@@ -8,7 +8,7 @@ Every polygon is produced in photo coordinates exactly once, from the line's qua
 from __future__ import annotations
 
 import logging
-from typing import List, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -121,7 +121,10 @@ class Reader:
             return -d, [flip(q) for q in quads]
         return d, quads
 
-    def read_region(self, pixels: np.ndarray, region: Region, label_index: int) -> Tuple[Label, List[TextLine]]:
+    def read_region(self, pixels: np.ndarray, region: Region, label_index: int,
+                    on_label: Optional[Callable[[Label], None]] = None) -> Tuple[Label, List[TextLine]]:
+        """``on_label`` is called with the label as soon as its geometry is known, before recognition
+        (the pipeline starts the label's symbol search then, beside the OCR)."""
         d, quads = self.orient(pixels, region)
         n = np.array([-d[1], d[0]])
         pts = np.concatenate(quads, axis=0) if quads else np.zeros((1, 2))
@@ -146,6 +149,8 @@ class Reader:
             rotation=int(round(ang / 90.0)) % 4 * 90,
             score=float(np.mean(region.scores)) if region.scores else 0.0,
         )
+        if on_label is not None:
+            on_label(label)
         crops = [crop_quad(pixels, q) for q in quads]
         results = self.engine.recognize(crops)
         lines: List[TextLine] = []
@@ -200,31 +205,43 @@ def map_points(M: np.ndarray, pts) -> np.ndarray:
     return hom[:, :2] / hom[:, 2:3]
 
 
-def read_symbols(engine: SymbolEngine, pixels: np.ndarray, labels: Sequence[Label], lines: Sequence[TextLine],
-                 heights: Sequence[float], look: bool = True) -> List[Symbol]:
-    """Decode symbols on each upright label view and on the whole photo; add undecodable look-alikes."""
-    found: List[Tuple[RawSymbol, np.ndarray, np.ndarray]] = []  # raw, quad in photo coords, gray view
-    views = []
-    for li, lab in enumerate(labels):
-        th = (heights[li] if li < len(heights) else 20.0) * 0.6  # det boxes are ~1.6x the text height
-        margin = int(max(20, th * 6, 0.2 * max(lab.crop_size)))  # codes often stand beside the text
-        view, v2p = upright_region_view(pixels, lab, margin, 2000)
-        gray = cv2.cvtColor(view, cv2.COLOR_RGB2GRAY)
-        views.append((gray, v2p, th * (gray.shape[1] / max(1.0, lab.crop_size[0] + 2 * margin))))
-        for raw in engine.read(gray):
-            q = np.asarray(raw.quad, float)
-            if not is_two_d(raw.format):
-                q = np.asarray(widen_linear(gray, raw.quad), float)
-            found.append((raw, map_points(v2p, q), gray))
-    small, s = resize_long(pixels, 2400)
+Found = List[Tuple[RawSymbol, np.ndarray]]  # (raw symbol, quad in photo coordinates)
+View = Tuple[np.ndarray, np.ndarray, float]  # (gray upright label view, view->photo map, text height in view px)
+
+
+def decode_label(engine: SymbolEngine, pixels: np.ndarray, lab: Label, height: float) -> Tuple[Found, View]:
+    """Decode symbols on the label's upright view (codes read best with their bars along a scan line)."""
+    th = height * 0.6  # det boxes are ~1.6x the text height
+    margin = int(max(20, th * 6, 0.2 * max(lab.crop_size)))  # codes often stand beside the text
+    view, v2p = upright_region_view(pixels, lab, margin, 2000)
+    gray = cv2.cvtColor(view, cv2.COLOR_RGB2GRAY)
+    found: Found = []
+    for raw in engine.read(gray):
+        q = np.asarray(raw.quad, float)
+        if not is_two_d(raw.format):
+            q = np.asarray(widen_linear(gray, raw.quad), float)
+        found.append((raw, map_points(v2p, q)))
+    return found, (gray, v2p, th * (gray.shape[1] / max(1.0, lab.crop_size[0] + 2 * margin)))
+
+
+def decode_photo(engine: SymbolEngine, pixels: np.ndarray, side: int = 2400) -> Found:
+    """Decode symbols on the whole photo (codes off the labels found, or on a label the text missed)."""
+    small, s = resize_long(pixels, side)
     gray_all = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    found: Found = []
     for raw in engine.read(gray_all):
         q = np.asarray(raw.quad, float)
         if not is_two_d(raw.format):
             q = np.asarray(widen_linear(gray_all, raw.quad), float)
-        found.append((raw, q / s, gray_all))
+        found.append((raw, q / s))
+    return found
+
+
+def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lines: Sequence[TextLine],
+                  look: bool = True) -> List[Symbol]:
+    """One symbol per decoded code (the largest extent seen), plus undecodable look-alikes on the views."""
     out: List[Symbol] = []
-    for raw, q, _ in found:
+    for raw, q in found:
         poly = as_polygon(q)
         dup = False
         for k, sym in enumerate(out):
@@ -249,3 +266,17 @@ def read_symbols(engine: SymbolEngine, pixels: np.ndarray, labels: Sequence[Labe
                 out.append(Symbol(format="unknown", payload="", polygon=photo_poly, decoded=False, score=0.5,
                                   engine="look"))
     return out
+
+
+def read_symbols(engine: SymbolEngine, pixels: np.ndarray, labels: Sequence[Label], lines: Sequence[TextLine],
+                 heights: Sequence[float], look: bool = True) -> List[Symbol]:
+    """Decode symbols on each upright label view and on the whole photo; add undecodable look-alikes.
+    (The pipeline runs the same steps concurrently with the OCR: see ``Redactor._analyze``.)"""
+    found: Found = []
+    views: List[View] = []
+    for li, lab in enumerate(labels):
+        f, v = decode_label(engine, pixels, lab, heights[li] if li < len(heights) else 20.0)
+        found += f
+        views.append(v)
+    found += decode_photo(engine, pixels)
+    return merge_symbols(engine, found, views, lines, look)

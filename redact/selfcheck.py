@@ -8,13 +8,15 @@ CJK characters of one, or 4 consecutive letters/digits of one; or when a symbol 
 from __future__ import annotations
 
 import re
-from typing import List, Sequence, Set
+from concurrent.futures import Executor
+from typing import List, Optional, Sequence, Set
 
 import cv2
 import numpy as np
 
 from .types import Mask
 
+SYMBOL_UPSCALE_BELOW = 320  # masked symbol regions this small (short side, px) are also decoded at 2x
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -113,8 +115,21 @@ def has_strokes(crop: np.ndarray) -> bool:
     return float(strong.mean()) > 0.004
 
 
-def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, heights: Sequence[float] = ()) -> Set[int]:
-    """Indices of masks whose region still gives a masked value back (OCR or symbol decoding)."""
+def has_edges(crop: np.ndarray, step: int = 48, share: float = 0.001) -> bool:
+    """Could a symbol be decoded from this crop? Bars and modules need sharp light/dark edges; a crop where
+    fewer than ``share`` of the pixels sit on an edge stronger than ``step`` grey levels has none to offer."""
+    g = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop
+    if g.size == 0:
+        return False
+    k = np.ones((3, 3), np.uint8)
+    grad = cv2.morphologyEx(g, cv2.MORPH_GRADIENT, k)
+    return float((grad > step).mean()) >= share
+
+
+def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, heights: Sequence[float] = (),
+                   pool: Optional[Executor] = None) -> Set[int]:
+    """Indices of masks whose region still gives a masked value back (OCR or symbol decoding).
+    ``pool``: threads for the symbol decoding, run beside the OCR."""
     fields = analysis.fields
     values: List[List[str]] = []
     payloads: List[Set[str]] = []
@@ -138,6 +153,26 @@ def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, h
         values.append(vs)
         payloads.append(ps)
     bad: Set[int] = set()
+    # symbols: each masked symbol region at 1x (and 2x when small), decoded on the pool's threads (zxing-cpp releases the
+    # GIL) while the OCR below reads the text regions
+    def sym_reads(i: int) -> bool:
+        crop = _crop(out, np.asarray(masks[i].polygon, float), margin=4.0)
+        if crop is None:
+            return False
+        if not has_edges(crop):
+            return False
+        if any(r.payload in payloads[i] for r in sym.read(crop)):
+            return True
+        if min(crop.shape[:2]) <= SYMBOL_UPSCALE_BELOW:  # small codes: an attacker would upscale too
+            big = cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+            return any(r.payload in payloads[i] for r in sym.read(big))
+        return False
+
+    sym_idx = [i for i in range(len(masks)) if payloads[i]]
+    if pool is not None:
+        sym_jobs = [(i, pool.submit(sym_reads, i)) for i in sym_idx]
+    else:
+        sym_jobs = [(i, _Done(sym_reads(i))) for i in sym_idx]
     # text: every masked region upright at a legible scale, packed into one canvas, read once
     idx = [i for i in range(len(masks)) if values[i]]
     if idx:
@@ -163,16 +198,17 @@ def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, h
                     if px - 12 <= c[0] <= px + w + 12 and py - 12 <= c[1] <= py + h + 12:
                         if any(leaks(t, v) for v in values[i]):
                             bad.add(i)
-    # symbols: each masked symbol region at 1x and 2x
-    for i, m in enumerate(masks):
-        if not payloads[i] or i in bad:
-            continue
-        poly = np.asarray(m.polygon, float)
-        crop = _crop(out, poly, margin=4.0)
-        if crop is None:
-            continue
-        for view in (crop, cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)):
-            if any(r.payload in payloads[i] for r in sym.read(view)):
-                bad.add(i)
-                break
+    for i, job in sym_jobs:
+        if job.result():
+            bad.add(i)
     return bad
+
+
+class _Done:
+    """A finished result with a future's ``result()`` (the check without a thread pool)."""
+
+    def __init__(self, value) -> None:
+        self._value = value
+
+    def result(self):
+        return self._value

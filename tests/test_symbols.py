@@ -83,3 +83,18 @@ def test_plain_text_is_not_a_symbol():
                               "1234 MAIN ST APT 5", "NEW YORK NY 10001-1234"]):
         d.text((30, 30 + i * 60), line, font=f, fill=20)
     assert find_by_look(np.asarray(img), text_height=30) == []
+
+
+def test_rec_width_batches_group_similar_widths():
+    from redact.ocr.rapid import width_batches
+
+    ratios = [1.0, 30.0, 1.1, 8.0, 9.5, 1.2, 31.0, 2.0, 8.2, 1.05, 1.15, 1.1, 1.12, 1.0, 1.01, 1.02]
+    batches = width_batches(ratios, tol=1.3, most=8)
+    assert sorted(i for b in batches for i in b) == list(range(len(ratios)))
+    for b in batches:
+        assert len(b) <= 8
+        rs = [ratios[i] for i in b]
+        assert max(rs) <= 1.3 * min(rs)  # padding to the widest costs at most 30 %
+    # the ten short lines need two batches (at most 8 each), the two long ones share one
+    assert sum(1 for b in batches if ratios[b[0]] < 1.3) == 2
+    assert any(sorted(b) == [1, 6] for b in batches)

@@ -8,21 +8,27 @@ resolution), and no line is dropped for a low score (privacy decides later, not 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import List, Sequence, Tuple
 
 import numpy as np
 
-from ..models import verify_rapidocr_models
+from ..models import verify, verify_rapidocr_models
 from .base import DetBox, RecResult
 
 log = logging.getLogger(__name__)
+
+REC_H = 48  # the recogniser's input height
+REC_BATCH = 8  # lines per recognition batch at most
+SPIN = os.environ.get("REDACT_ORT_SPIN", "0") == "1"  # ONNX Runtime's busy-waiting threads (its default)
+REC_WIDTH_TOL = 1.3  # lines batched together differ in width by at most this factor (padding is work)
 
 
 class RapidEngine:
     name = "rapidocr-3.10/PP-OCRv6-small"
 
-    def __init__(self, threads: int = 2, det_box_thresh: float = 0.45, det_unclip: float = 1.6):
+    def __init__(self, threads: int = 2, det_box_thresh: float = 0.45, det_unclip: float = 1.6, spin: bool = SPIN):
         verify_rapidocr_models()
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
         from rapidocr import RapidOCR
@@ -37,11 +43,21 @@ class RapidEngine:
             "Det.unclip_ratio": det_unclip,
             "EngineConfig.onnxruntime.intra_op_num_threads": int(threads),
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            # the memory arena: ~10 % faster runs for a few hundred MB (peak stays well under 1.5 GB)
+            "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
+            # no padding of short lines to 320 px (PaddleOCR's training width): they are batched with
+            # lines of similar width instead (see recognize), which reads the same text for less work
+            "Rec.rec_img_shape": [3, REC_H, REC_H],
+            "Rec.rec_batch_num": REC_BATCH,
         }
         self._ocr = RapidOCR(params=params)
         self._det = self._ocr._load_det_model()
         self._cls = self._ocr._load_cls_model()
         self._rec = self._ocr._load_rec_model()
+        if not spin:
+            for part, name in ((self._det, "PP-OCRv6_det_small"), (self._rec, "PP-OCRv6_rec_small"),
+                               (self._cls, "ch_ppocr_mobile_v2.0_cls")):
+                part.session.session = _session(verify(name), threads)
         self._lock = threading.Lock()
 
     # -- detection -------------------------------------------------------------------------------
@@ -78,13 +94,42 @@ class RapidEngine:
         from rapidocr.ch_ppocr_rec import TextRecInput
 
         bgr = [np.ascontiguousarray(c[:, :, ::-1]) for c in crops]
-        with self._lock:
-            out = self._rec(TextRecInput(img=bgr, return_word_box=True))
-        results = []
-        for txt, score, winfo in zip(out.txts, out.scores, out.word_results):
-            spans, cscores = _char_spans(txt, winfo)
-            results.append(RecResult(text=txt, score=float(score), char_spans=spans, char_scores=cscores))
+        results: List[RecResult] = [RecResult(text="", score=0.0)] * len(bgr)
+        for batch in width_batches([c.shape[1] / max(1, c.shape[0]) for c in bgr]):
+            with self._lock:
+                out = self._rec(TextRecInput(img=[bgr[i] for i in batch], return_word_box=True))
+            for i, txt, score, winfo in zip(batch, out.txts, out.scores, out.word_results):
+                spans, cscores = _char_spans(txt, winfo)
+                results[i] = RecResult(text=txt, score=float(score), char_spans=spans, char_scores=cscores)
         return results
+
+
+def _session(path, threads: int):
+    """An ONNX Runtime session whose idle threads sleep rather than spin: the symbol decoding, the renderer
+    and the encoder run beside the OCR on the same cores, and spinning threads only take their time."""
+    from onnxruntime import GraphOptimizationLevel, InferenceSession, SessionOptions
+
+    so = SessionOptions()
+    so.log_severity_level = 4
+    so.enable_cpu_mem_arena = True
+    so.graph_optimization_level = GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.intra_op_num_threads = int(threads)
+    so.inter_op_num_threads = 1
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return InferenceSession(str(path), sess_options=so, providers=["CPUExecutionProvider"])
+
+
+def width_batches(ratios: Sequence[float], tol: float = REC_WIDTH_TOL, most: int = REC_BATCH) -> List[List[int]]:
+    """Indices grouped into recognition batches of similar width (every line of a batch is padded to the
+    widest): sorted by width, a batch closes at ``most`` lines or when a line is ``tol`` x its first."""
+    order = sorted(range(len(ratios)), key=lambda i: ratios[i])
+    batches: List[List[int]] = []
+    for i in order:
+        if batches and len(batches[-1]) < most and ratios[i] <= tol * max(1e-6, ratios[batches[-1][0]]):
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
 
 
 def _char_spans(text: str, winfo) -> Tuple[Tuple[Tuple[float, float], ...], Tuple[float, ...]]:
