@@ -153,19 +153,56 @@ def detect_boxes(engine: TextEngine, image: np.ndarray, scale: float, offset=(0.
     return out_b, out_s
 
 
+STROKE_CONTRAST = 32  # grey levels a stroke stands out from its surroundings by (dim, blurred print included)
+STROKE_CELL = 64  # px of the tile view: the grain at which print is looked for
+MIN_CELL_STROKES = 24  # stroke pixels that make a cell worth reading (a few characters' worth)
+
+
+def stroke_map(view: np.ndarray) -> np.ndarray:
+    """Pixels of thin dark-on-light or light-on-dark structures (ink strokes, bars) at the view's scale:
+    black-hat and top-hat at stroke scale, over ``STROKE_CONTRAST``. Bare cardboard, walls and tape (broad
+    and low in contrast) give almost none; any print, however small or dim, gives thousands."""
+    g = cv2.cvtColor(view, cv2.COLOR_RGB2GRAY) if view.ndim == 3 else view
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    bh = cv2.morphologyEx(g, cv2.MORPH_BLACKHAT, k)
+    th = cv2.morphologyEx(g, cv2.MORPH_TOPHAT, k)
+    return (np.maximum(bh, th) > STROKE_CONTRAST).astype(np.uint8)
+
+
+def print_windows(strokes: np.ndarray, cell: int = STROKE_CELL, min_strokes: int = MIN_CELL_STROKES) -> List[Tuple[int, int, int, int]]:
+    """Windows (x0, y0, x1, y1) of the view that hold print: cells of ``cell`` px with strokes, grown by a
+    cell on every side (a line is never cut at a window's edge), joined where they touch."""
+    H, W = strokes.shape[:2]
+    gh, gw = -(-H // cell), -(-W // cell)
+    pad = np.zeros((gh * cell, gw * cell), np.uint8)
+    pad[:H, :W] = strokes
+    counts = pad.reshape(gh, cell, gw, cell).sum(axis=(1, 3))
+    occ = (counts >= min_strokes).astype(np.uint8)
+    if not occ.any():
+        return []
+    occ = cv2.dilate(occ, np.ones((3, 3), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(occ, connectivity=8)
+    wins = []
+    for i in range(1, n):
+        x, y, w, h = stats[i, :4]
+        wins.append((int(x * cell), int(y * cell), int(min(W, (x + w) * cell)), int(min(H, (y + h) * cell))))
+    return wins
+
+
 def tiled_detect(engine: TextEngine, pixels: np.ndarray, side: int, tile: int = 1280) -> Tuple[List[np.ndarray], List[float]]:
-    """Detect at a higher resolution in overlapping tiles (the small-label fallback)."""
+    """Detect at a higher resolution (the small-label fallback), only where the view has print-like
+    strokes (``print_windows``), in overlapping tiles of at most ``tile`` px."""
     view, s = resize_long(pixels, side)
-    H, W = view.shape[:2]
     step = int(tile * 0.85)
     boxes, scores = [], []
-    for y0 in range(0, max(1, H - tile + step), step):
-        for x0 in range(0, max(1, W - tile + step), step):
-            y1, x1 = min(H, y0 + tile), min(W, x0 + tile)
-            yy0, xx0 = max(0, y1 - tile), max(0, x1 - tile)
-            b, sc = detect_boxes(engine, np.ascontiguousarray(view[yy0:y1, xx0:x1]), s, (xx0 / s, yy0 / s))
-            boxes += b
-            scores += sc
+    for wx0, wy0, wx1, wy1 in print_windows(stroke_map(view)):
+        for y0 in range(wy0, max(wy0 + 1, wy1 - tile + step), step):
+            for x0 in range(wx0, max(wx0 + 1, wx1 - tile + step), step):
+                y1, x1 = min(wy1, y0 + tile), min(wx1, x0 + tile)
+                yy0, xx0 = max(wy0, y1 - tile), max(wx0, x1 - tile)
+                b, sc = detect_boxes(engine, np.ascontiguousarray(view[yy0:y1, xx0:x1]), s, (xx0 / s, yy0 / s))
+                boxes += b
+                scores += sc
     return dedupe(boxes, scores)
 
 

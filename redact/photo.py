@@ -251,7 +251,7 @@ def encode(photo: Photo, pixels: np.ndarray, config: Optional[Config] = None,
     elif out_fmt == "WEBP":
         kw.update(quality=config.jpeg_quality, method=4)
     elif out_fmt == "PNG":
-        kw.update(compress_level=4)
+        kw.update(compress_level=1)  # photos are noise-rich: higher levels cost 1.6x the time for ~10 % smaller files
     elif out_fmt == "TIFF":
         kw.update(compression="tiff_deflate")
     buf = io.BytesIO()

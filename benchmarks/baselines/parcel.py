@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any, Dict, Tuple
@@ -20,6 +21,8 @@ class ParcelRedactTool:
         cfg = dict(self.config)
         if os.environ.get("BENCH_THREADS"):  # set by the harness when several processes share the cores
             cfg.setdefault("threads", max(1, int(os.environ["BENCH_THREADS"])))
+        if os.environ.get("BENCH_PARCEL_CONFIG"):  # experiments: JSON of Config overrides, e.g. {"locate_side": 768}
+            cfg.update(json.loads(os.environ["BENCH_PARCEL_CONFIG"]))
         self._r = Redactor(Config(**cfg))
 
     def redact(self, src: Path) -> Tuple[bytes, str]:
