@@ -15,7 +15,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -28,6 +28,7 @@ from .errors import EngineError, RedactError, UnsafeOutput
 from .locate import dedupe, detect_boxes, group, line_height, resize_long, tiled_detect
 from .masks import field_polygons, plan, user_masks
 from .read import Reader, decode_label, decode_photo, merge_symbols
+from .concurrency import InlineExecutor
 from .config import Config
 from .report import Report
 from .types import Category, CheckResult, Field, Label, Mask, Photo, Role, Span, Style, Symbol, TextLine
@@ -89,7 +90,7 @@ class Redactor:
         self._ocr = None
         self._sym = None
         self._lock = threading.RLock()
-        self._pool: Optional[ThreadPoolExecutor] = None
+        self._pool: Optional[Executor] = None
         self._recent: "OrderedDict[str, Analysis]" = OrderedDict()  # analyses of the last few inputs
 
     # -- engines -------------------------------------------------------------------------------------
@@ -117,10 +118,12 @@ class Redactor:
                     self._sym = make_engine(self.config.symbol_backend)
         return self._sym
 
-    def _workers(self) -> ThreadPoolExecutor:
-        """Threads for work that releases the GIL (symbol decoding), run beside the OCR's own threads."""
+    def _workers(self) -> Executor:
+        """Threads for work that releases the GIL (symbol decoding, encoding), run beside the OCR's own
+        threads; ``Config.side_threads`` = 0: run it inline."""
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="redact")
+            n = int(self.config.side_threads)
+            self._pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="redact") if n > 0 else InlineExecutor()
         return self._pool
 
     def warm(self) -> "Redactor":

@@ -103,11 +103,12 @@ def _jsonable(v: Any) -> Any:
 
 
 def config_fingerprint(config: Config) -> str:
-    """A short hash of everything in the config that can change an output's bytes (not ``threads``)."""
+    """A short hash of everything in the config that can change an output's bytes (not the threads)."""
     from . import __version__
 
     d = _jsonable(config)
     d.pop("threads", None)
+    d.pop("side_threads", None)
     blob = json.dumps({"version": __version__, "config": d}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -441,7 +442,8 @@ def _worker_init(config: Config, threads: int, log_level: int) -> None:
     from .api import Redactor
 
     _BASE_SEED = config.seed
-    _REDACTOR = Redactor(config.with_(threads=threads))
+    # one core per worker: the worker runs its stages one after another (processes are the parallelism)
+    _REDACTOR = Redactor(config.with_(threads=threads, side_threads=config.side_threads if threads > 1 else 0))
     warm = getattr(_REDACTOR, "warm", None)
     if warm is not None:
         try:

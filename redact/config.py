@@ -54,6 +54,10 @@ class Config:
     min_text_px: float = 14.0  # a label whose text is smaller than this at read scale is re-read larger
     text_score_floor: float = 0.0  # keep every recognised line; the classifier decides
     threads: int = field(default_factory=default_threads)
+    # threads for work run beside the OCR (symbol decoding, encoding while the self-check reads): lower
+    # latency per photo; 0 runs it inline (batch workers with one core each, where processes give the
+    # parallelism and extra threads only contend)
+    side_threads: int = 2
     # --- masks ---
     style: Style = Style.BLUR  # the default *looks* blurred but is built from destroyed pixels
     pad_ratio: float = 0.25  # padding around a text mask, as a fraction of its text height

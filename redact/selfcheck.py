@@ -14,6 +14,7 @@ from typing import List, Optional, Sequence, Set
 import cv2
 import numpy as np
 
+from .concurrency import InlineExecutor
 from .types import Mask
 
 SYMBOL_UPSCALE_BELOW = 320  # masked symbol regions this small (short side, px) are also decoded at 2x
@@ -169,10 +170,8 @@ def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, h
         return False
 
     sym_idx = [i for i in range(len(masks)) if payloads[i]]
-    if pool is not None:
-        sym_jobs = [(i, pool.submit(sym_reads, i)) for i in sym_idx]
-    else:
-        sym_jobs = [(i, _Done(sym_reads(i))) for i in sym_idx]
+    pool = pool if pool is not None else InlineExecutor()
+    sym_jobs = [(i, pool.submit(sym_reads, i)) for i in sym_idx]
     # text: every masked region upright at a legible scale, packed into one canvas, read once
     idx = [i for i in range(len(masks)) if values[i]]
     if idx:
@@ -202,13 +201,3 @@ def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, h
         if job.result():
             bad.add(i)
     return bad
-
-
-class _Done:
-    """A finished result with a future's ``result()`` (the check without a thread pool)."""
-
-    def __init__(self, value) -> None:
-        self._value = value
-
-    def result(self):
-        return self._value
