@@ -504,6 +504,13 @@ def _profile_section(prof: Dict[str, Any]) -> List[str]:
             continue
         out.append(f"| {k} | {v:.3f} | {_p(v / total if total else None, 0)} |")
     out += [f"| **total** | **{total:.3f}** | |", ""]
+    d = prof.get("direct_ocr")
+    if d:
+        out += [f"Beside it, in the same run: the same OCR engine run directly on the full photo (detection on all "
+                f"{prof.get('width')}x{prof.get('height')} px, then recognition of the {d.get('lines')} lines found) "
+                f"took **{d['wall_median']:.2f} s** ({d['cpu_median']:.2f} CPU s; peak memory of the process "
+                f"afterwards {d['peak_rss_mb'] / 1024:.2f} GB), against {total:.2f} s for the whole pipeline, "
+                "decode to encode.", ""]
     return out
 
 
