@@ -489,7 +489,10 @@ class Attacker:
         for scale in (1.0, 2.0):
             img = crop if scale == 1.0 else cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
             try:
-                res = zxingcpp.read_barcodes(np.ascontiguousarray(img), try_rotate=True, try_downscale=True)
+                # Plain text mode: MaxiCode / PDF417 payloads carry RS/GS control characters, which the
+                # default (HRI) mode shows as visible symbols that would never equal the truth's payload
+                res = zxingcpp.read_barcodes(np.ascontiguousarray(img), try_rotate=True, try_downscale=True,
+                                             text_mode=zxingcpp.TextMode.Plain)
             except TypeError:  # older signature
                 res = zxingcpp.read_barcodes(np.ascontiguousarray(img))
             out += [r.text for r in res if r.text]
