@@ -482,6 +482,10 @@ def _set_section(doc: Dict[str, Any]) -> List[str]:
                 + f". Failures: {a['failures']} {a['failure_kinds'] or ''}. EXIF kept on {a['exif_survived']} outputs, "
                 f"GPS on {a['gps_survived']} of {a['gps_photos']} photos that had it, EXIF thumbnail on "
                 f"{a['thumbnail_survived']}. No-label photos changed: {a['nolabel_photos_changed']}.", ""]
+        if a.get("seconds_median_12mp") is not None:
+            out += [f"Speed on the {a['photos_12mp']} 12 MP photos alone (issue 5: median <= 1.5 s, p95 <= 3 s): "
+                    f"median {_s(a['seconds_median_12mp'])} s, p95 {_s(a['seconds_p95_12mp'])} s per photo, "
+                    "decode to encode.", ""]
         out += _breakdown("Per category", a["per_category"], bs, "category")
         out += _breakdown("Per role", a["per_role"], bs, "role")
         out += _breakdown("Per photo condition", a["per_condition"], bs, "condition")

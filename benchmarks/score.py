@@ -722,6 +722,9 @@ def aggregate(photos: Sequence[Dict[str, Any]], sets: Optional[Iterable[str]] = 
     gps_in = [p for p in ok if p.get("gps_in")]
     secs = [float(p["seconds"]) for p in photos if p.get("seconds") is not None and p.get("ok")]
     cpus = [float(p["cpu_seconds"]) for p in photos if p.get("cpu_seconds") is not None and p.get("ok")]
+    # 12 MP photos alone (issue 5's speed bar is per 12 MP photo; chat-app copies are 1080 px)
+    secs12 = [float(p["seconds"]) for p in photos if p.get("seconds") is not None and p.get("ok")
+              and not any(str(c).startswith("chat1080") for c in p.get("conditions") or ())]
     return {
         "photos": n,
         "photos_ok": len(ok),
@@ -744,6 +747,9 @@ def aggregate(photos: Sequence[Dict[str, Any]], sets: Optional[Iterable[str]] = 
         "exif_survived": sum(1 for p in ok if p.get("exif_out")),
         "seconds_median": _pct(secs, 50),
         "seconds_p95": _pct(secs, 95),
+        "photos_12mp": len(secs12),
+        "seconds_median_12mp": _pct(secs12, 50),
+        "seconds_p95_12mp": _pct(secs12, 95),
         "cpu_seconds_median": _pct(cpus, 50),
         "cpu_seconds_p95": _pct(cpus, 95),
         "per_category": group(lambda p, it: [it["category"]]),
