@@ -52,6 +52,10 @@ log = logging.getLogger(__name__)
 
 MIN_OVERVIEW_TEXT_PX = 9.0  # below this line height on the overview, a region is re-detected at higher resolution
 TARGET_TEXT_PX = 26.0  # line height the re-detection aims for
+SMALL_LABEL_FRAC = 0.25  # no region spans this much of the overview's long side: a small (far) label
+SMALL_PRINT_RATIO = 3.0  # a label's small print is about this much smaller than its big print
+REDETECT_VIEW = 2000.0  # long-side cap of a re-detection view (detection costs by the pixel)
+SMALL_LABEL_VIEW = 2400.0  # the same around a small label's big print (a wider window, same small print)
 
 
 @dataclass
@@ -144,26 +148,36 @@ class Redactor:
                 tb, ts = tiled_detect(self.ocr, pixels, side)
                 boxes, scores = dedupe(boxes + tb, scores + ts)
         regions = group(boxes, scores, ov.shape[:2], s)
+        # A label that spans little of the overview shows only its big print there: its small print (the
+        # addresses, the stub) is below what the overview can detect, whatever the big print's height.
+        extent = [float(np.ptp(r.points, axis=0).max()) * s for r in regions]
+        small_label = bool(regions) and max(extent) < SMALL_LABEL_FRAC * cfg.locate_side
         # regions whose text is still small: detect again on the region at reading resolution
         out_b, out_s = [], []
         for r in regions:
-            if r.small_height * s >= MIN_OVERVIEW_TEXT_PX or r.text_height <= 0:
+            fine = r.small_height * s < MIN_OVERVIEW_TEXT_PX
+            if (not fine and not small_label) or r.text_height <= 0:
                 out_b += r.boxes
                 out_s += r.scores
                 continue
             pts = r.points
             span = float(np.ptp(pts, axis=0).max())
-            m = max(r.text_height * 4, span * 0.6)  # the boxes found may be only part of a small label
+            # the boxes found may be only part of a small label (its big print: maybe less than half of it)
+            m = max(r.text_height * 4, span * (0.6 if fine else 1.0))
             x0, y0 = np.maximum(0, np.floor(pts.min(axis=0) - m)).astype(int)
             x1 = int(min(pixels.shape[1], np.ceil(pts[:, 0].max() + m)))
             y1 = int(min(pixels.shape[0], np.ceil(pts[:, 1].max() + m)))
-            k = min(2.5, TARGET_TEXT_PX / max(1.0, r.small_height))
-            k = min(k, 2400.0 / max(1, x1 - x0, y1 - y0))
+            # aim at the small print: the region's own smallest lines, or (big print only) a third of it
+            target = r.small_height if fine else r.small_height / SMALL_PRINT_RATIO
+            k = min(2.5, TARGET_TEXT_PX / max(1.0, target))
+            k = min(k, (REDETECT_VIEW if fine else SMALL_LABEL_VIEW) / max(1, x1 - x0, y1 - y0))
             win = pixels[y0:y1, x0:x1]
             view = cv2.resize(win, (max(1, int((x1 - x0) * k)), max(1, int((y1 - y0) * k))),
                               interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
-            b2, s2 = detect_boxes(self.ocr, view, k, (x0, y0))
+            b2, s2 = detect_boxes(self.ocr, view, k, (x0, y0), whole=False)
             if b2:
+                if not fine:  # keep the overview's big print too (it may be cut at the window's edge)
+                    b2, s2 = dedupe(b2 + r.boxes, s2 + r.scores)
                 out_b += b2
                 out_s += s2
             else:

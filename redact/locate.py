@@ -143,10 +143,26 @@ def merge_regions(regions: List[Region]) -> List[Region]:
     return regs
 
 
-def detect_boxes(engine: TextEngine, image: np.ndarray, scale: float, offset=(0.0, 0.0)) -> Tuple[List[np.ndarray], List[float]]:
-    """Detect on ``image`` (a resized view of the photo) and return quads in photo coordinates."""
+def implausible(q: np.ndarray, shape: Tuple[int, int], whole: bool = True) -> bool:
+    """A "line" no text line can be: taller than a quarter of the image, or a tall, squat blob (the
+    detector answers cardboard texture, tape or a whole small label seen from afar with such boxes). Kept,
+    they swallow the real lines around them (grouping, de-duplication) and hide a small label.
+    ``whole``: the image is a view of the whole photo (on a window around a label, big print is big)."""
+    _, long_, short = box_geometry(q)
+    side = float(min(shape[:2]))
+    if not whole:
+        return short > 0.4 * side and long_ < 2.0 * short
+    return short > 0.25 * side or (short > 0.12 * side and long_ < 2.0 * short)
+
+
+def detect_boxes(engine: TextEngine, image: np.ndarray, scale: float, offset=(0.0, 0.0),
+                 whole: bool = True) -> Tuple[List[np.ndarray], List[float]]:
+    """Detect on ``image`` (a resized view of the photo, or a window of it when ``whole`` is false) and
+    return quads in photo coordinates, without boxes no text line can make (``implausible``)."""
     out_b, out_s = [], []
     for d in engine.detect(image):
+        if implausible(np.asarray(d.quad, np.float64), image.shape, whole):
+            continue
         q = np.asarray(d.quad, np.float64) / scale + np.asarray(offset, np.float64)
         out_b.append(q)
         out_s.append(d.score)
@@ -189,29 +205,44 @@ def print_windows(strokes: np.ndarray, cell: int = STROKE_CELL, min_strokes: int
     return wins
 
 
-def tiled_detect(engine: TextEngine, pixels: np.ndarray, side: int, tile: int = 1280) -> Tuple[List[np.ndarray], List[float]]:
+def tiled_detect(engine: TextEngine, pixels: np.ndarray, side: int, tile: int = 1600,
+                 overlap: int = 160) -> Tuple[List[np.ndarray], List[float]]:
     """Detect at a higher resolution (the small-label fallback), only where the view has print-like
-    strokes (``print_windows``), in overlapping tiles of at most ``tile`` px."""
+    strokes (``print_windows``): each window in as few tiles as cover it with ``overlap`` px shared, spread
+    evenly (detection costs by the pixel, so the tiles' total area stays near the windows' own)."""
     view, s = resize_long(pixels, side)
-    step = int(tile * 0.85)
+    H, W = view.shape[:2]
+
+    def starts(n: int) -> Tuple[List[int], int]:
+        k = max(1, int(np.ceil((n - overlap) / float(tile - overlap))))
+        size = min(n, int(np.ceil((n + (k - 1) * overlap) / k)))
+        return [round(i * (n - size) / max(1, k - 1)) for i in range(k)], size
+
     boxes, scores = [], []
     for wx0, wy0, wx1, wy1 in print_windows(stroke_map(view)):
-        for y0 in range(wy0, max(wy0 + 1, wy1 - tile + step), step):
-            for x0 in range(wx0, max(wx0 + 1, wx1 - tile + step), step):
-                y1, x1 = min(wy1, y0 + tile), min(wx1, x0 + tile)
-                yy0, xx0 = max(wy0, y1 - tile), max(wx0, x1 - tile)
-                b, sc = detect_boxes(engine, np.ascontiguousarray(view[yy0:y1, xx0:x1]), s, (xx0 / s, yy0 / s))
+        whole = (wx1 - wx0) * (wy1 - wy0) >= 0.5 * H * W  # a window that is most of the view
+        ys, th = starts(wy1 - wy0)
+        xs, tw = starts(wx1 - wx0)
+        for dy in ys:
+            for dx in xs:
+                yy0, xx0 = wy0 + dy, wx0 + dx
+                b, sc = detect_boxes(engine, np.ascontiguousarray(view[yy0:yy0 + th, xx0:xx0 + tw]), s,
+                                     (xx0 / s, yy0 / s), whole=whole)
                 boxes += b
                 scores += sc
     return dedupe(boxes, scores)
 
 
 def dedupe(boxes: List[np.ndarray], scores: List[float]) -> Tuple[List[np.ndarray], List[float]]:
-    """Drop boxes mostly contained in a larger one (tile overlaps)."""
+    """Drop boxes that repeat a larger one (tile overlaps, a second detection pass): mostly inside it (by
+    the quads themselves, not their bounding rectangles, which overlap widely on tilted text) and of a
+    similar line height (a big box never stands in for the small print inside or beside it)."""
     if not boxes:
         return boxes, scores
-    rects = [cv2.boundingRect(np.round(b).astype(np.float32)) for b in boxes]
-    areas = [r[2] * r[3] for r in rects]
+    quads = [np.asarray(b, np.float32).reshape(4, 2) for b in boxes]
+    areas = [abs(float(cv2.contourArea(q))) for q in quads]
+    hts = [line_height(np.asarray(b, np.float64)) for b in boxes]
+    rects = [cv2.boundingRect(np.round(q).astype(np.float32)) for q in quads]
     order = sorted(range(len(boxes)), key=lambda i: -areas[i])
     keep: List[int] = []
     for i in order:
@@ -219,12 +250,19 @@ def dedupe(boxes: List[np.ndarray], scores: List[float]) -> Tuple[List[np.ndarra
         dup = False
         for j in keep:
             X, Y, Wd, Hd = rects[j]
-            ix = max(0, min(x + w, X + Wd) - max(x, X))
-            iy = max(0, min(y + h, Y + Hd) - max(y, Y))
-            if ix * iy > 0.6 * max(1, areas[i]):
+            if x > X + Wd or X > x + w or y > Y + Hd or Y > y + h:
+                continue
+            if not (hts[i] <= 1.6 * hts[j] and hts[j] <= 1.6 * hts[i]):
+                continue
+            inter, _ = cv2.intersectConvexConvex(_convex(quads[i]), _convex(quads[j]))
+            if inter > 0.6 * max(1.0, areas[i]):
                 dup = True
                 break
         if not dup:
             keep.append(i)
     keep.sort()
     return [boxes[i] for i in keep], [scores[i] for i in keep]
+
+
+def _convex(q: np.ndarray) -> np.ndarray:
+    return cv2.convexHull(np.ascontiguousarray(q, np.float32))

@@ -428,6 +428,12 @@ def test_address_with_postal_code():
     assert zh.find("数量 123456") == []
 
 
+def test_postal_caption_with_a_character_lost_to_blur():
+    t = "邮：445657"  # "邮编：" read from a blurred photo
+    assert any(c == C.POSTAL_CODE and t[s:e] == "445657" for s, e, c, _ in zh.find(t))
+    assert not any(c == C.POSTAL_CODE for s, e, c, _ in zh.find("邮箱：123456"))
+
+
 # ------------------------------------------------------------------------------------------------ tracking
 def tracking_numbers(n: int):
     out = []

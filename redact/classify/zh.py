@@ -77,7 +77,8 @@ ADDR_CAPTION = re.compile(
     r"|^\s*址\s*:?\s*"
 )
 ID_CAPTION = re.compile(r"(?:身份证号码|身份证号|身份证|公民身份号码|证件号码|证件号)" + _CAP)
-POSTAL_CAPTION = re.compile(r"(?:邮政编码|邮编)" + _CAP)
+# "邮:" is "邮编:" with a character lost to blur (the value must still be 6 digits)
+POSTAL_CAPTION = re.compile(r"(?:邮政编码|邮编|邮(?=\s*:))" + _CAP)
 TRACK_CAPTION = re.compile(
     r"(?:运单号码|运单编号|运单号|快递单号|物流单号|母单号|子单号|(?<![订家台])单号|回单号)" + _CAP
 )
