@@ -61,7 +61,7 @@ class Config:
     # --- masks ---
     style: Style = Style.BLUR  # the default *looks* blurred but is built from destroyed pixels
     pad_ratio: float = 0.25  # padding around a text mask, as a fraction of its text height
-    symbol_quiet_zone: float = 0.12  # padding around a symbol, as a fraction of its smaller side
+    symbol_quiet_zone: float = 0.2  # padding around a symbol, as a fraction of its smaller side (bent codes too)
     self_check: bool = True  # re-read masked regions after rendering; widen/harden; fail closed
     seed: Optional[int] = None  # noise seed (None: fresh randomness per photo)
     # --- write ---

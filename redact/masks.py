@@ -17,6 +17,9 @@ from .read import span_polygon
 from .types import Category, Field, Mask, Polygon, Symbol, TextLine, as_polygon
 
 
+LINE_END_SLACK = 0.6  # text heights a line-end field is extended past its detected box
+
+
 def _line_quad(line: TextLine) -> np.ndarray:
     return np.asarray(line.polygon, float)
 
@@ -46,11 +49,12 @@ def span_to_polygon(line: TextLine, start: int, end: int) -> Polygon:
     # half a character of slack on both sides, within the line
     nchar = max(1, end - start)
     slack = (f1 - f0) / nchar * 0.35
-    if start == 0:
-        f0 = 0.0
-    if end >= n:
-        f1 = 1.0
-    return span_polygon(q, max(0.0, f0 - slack), min(1.0, f1 + slack))
+    # a field at either end of its line runs past the detected box by LINE_END_SLACK text heights: on a bent
+    # (curved, crumpled) label the straight box cuts the line's last characters off
+    ext = LINE_END_SLACK * line.height / length
+    a = -ext if start == 0 else max(0.0, f0 - slack)
+    b = 1.0 + ext if end >= n else min(1.0, f1 + slack)
+    return span_polygon(q, a, b)
 
 
 def pad_polygon(poly: Polygon, pad: float) -> np.ndarray:
