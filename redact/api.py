@@ -25,7 +25,7 @@ import numpy as np
 
 from . import photo as photo_mod
 from .errors import EngineError, RedactError, UnsafeOutput
-from .locate import dedupe, detect_boxes, group, line_height, resize_long, tiled_detect
+from .locate import dedupe, detect_boxes, detect_in_tiles, group, line_height, resize_long, tiled_detect
 from .masks import field_polygons, plan, user_masks
 from .read import Reader, decode_label, decode_photo, merge_symbols
 from .concurrency import InlineExecutor
@@ -152,8 +152,10 @@ class Redactor:
         # addresses, the stub) is below what the overview can detect, whatever the big print's height.
         extent = [float(np.ptp(r.points, axis=0).max()) * s for r in regions]
         small_label = bool(regions) and max(extent) < SMALL_LABEL_FRAC * cfg.locate_side
-        # regions whose text is still small: detect again on the region at reading resolution
+        # regions whose text is still small: detect again at reading resolution, in one window per group of
+        # overlapping regions (the blocks of one label are often several regions), in tiles
         out_b, out_s = [], []
+        wins = []  # [x0, y0, x1, y1, k, cap, [regions]]
         for r in regions:
             fine = r.small_height * s < MIN_OVERVIEW_TEXT_PX
             if (not fine and not small_label) or r.text_height <= 0:
@@ -170,19 +172,34 @@ class Redactor:
             # aim at the small print: the region's own smallest lines, or (big print only) a third of it
             target = r.small_height if fine else r.small_height / SMALL_PRINT_RATIO
             k = min(2.5, TARGET_TEXT_PX / max(1.0, target))
-            k = min(k, (REDETECT_VIEW if fine else SMALL_LABEL_VIEW) / max(1, x1 - x0, y1 - y0))
-            win = pixels[y0:y1, x0:x1]
-            view = cv2.resize(win, (max(1, int((x1 - x0) * k)), max(1, int((y1 - y0) * k))),
+            wins.append([int(x0), int(y0), x1, y1, k, REDETECT_VIEW if fine else SMALL_LABEL_VIEW, [(r, fine)]])
+        merged = True
+        while merged:
+            merged = False
+            for i in range(len(wins)):
+                for j in range(i + 1, len(wins)):
+                    a, b = wins[i], wins[j]
+                    if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                        wins[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]),
+                                   max(a[4], b[4]), max(a[5], b[5]), a[6] + b[6]]
+                        del wins[j]
+                        merged = True
+                        break
+                if merged:
+                    break
+        for x0, y0, x1, y1, k, cap, members in wins:
+            k = min(k, cap / max(1, x1 - x0, y1 - y0))
+            view = cv2.resize(pixels[y0:y1, x0:x1], (max(1, int((x1 - x0) * k)), max(1, int((y1 - y0) * k))),
                               interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
-            b2, s2 = detect_boxes(self.ocr, view, k, (x0, y0), whole=False)
-            if b2:
-                if not fine:  # keep the overview's big print too (it may be cut at the window's edge)
-                    b2, s2 = dedupe(b2 + r.boxes, s2 + r.scores)
-                out_b += b2
-                out_s += s2
-            else:
-                out_b += r.boxes
-                out_s += r.scores
+            b2, s2 = detect_in_tiles(self.ocr, view, k, (x0, y0))
+            old_b = [q for r, _ in members for q in r.boxes]
+            old_s = [v for r, _ in members for v in r.scores]
+            if not b2:
+                b2, s2 = old_b, old_s
+            elif not all(fine for _, fine in members):  # keep the overview's big print too (it may be cut
+                b2, s2 = dedupe(b2 + old_b, s2 + old_s)  # at the window's edge)
+            out_b += b2
+            out_s += s2
         return group(out_b, out_s, ov.shape[:2], s) if out_b else []
 
     RECENT = 4  # analyses kept, so that "analyze, then render the user's edited masks" reads a photo once

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 REC_H = 48  # the recogniser's input height
 REC_BATCH = 8  # lines per recognition batch at most
+DET_ARENA = os.environ.get("REDACT_DET_ARENA", "0") == "1"
 SPIN = os.environ.get("REDACT_ORT_SPIN", "0") == "1"  # ONNX Runtime's busy-waiting threads (its default)
 REC_WIDTH_TOL = 1.3  # lines batched together differ in width by at most this factor (padding is work)
 
@@ -55,9 +56,13 @@ class RapidEngine:
         self._cls = self._ocr._load_cls_model()
         self._rec = self._ocr._load_rec_model()
         if not spin:
-            for part, name in ((self._det, "PP-OCRv6_det_small"), (self._rec, "PP-OCRv6_rec_small"),
-                               (self._cls, "ch_ppocr_mobile_v2.0_cls")):
-                part.session.session = _session(verify(name), threads)
+            # the arena keeps the largest block it ever served: right for rec and cls (small inputs of similar
+            # size), wrong for det, whose inputs range from a 1024 px overview to 2400 px windows (the arena
+            # held ~1 GB after one big window)
+            for part, name, arena in ((self._det, "PP-OCRv6_det_small", DET_ARENA),
+                                      (self._rec, "PP-OCRv6_rec_small", True),
+                                      (self._cls, "ch_ppocr_mobile_v2.0_cls", True)):
+                part.session.session = _session(verify(name), threads, arena)
         self._lock = threading.Lock()
 
     # -- detection -------------------------------------------------------------------------------
@@ -104,14 +109,14 @@ class RapidEngine:
         return results
 
 
-def _session(path, threads: int):
+def _session(path, threads: int, arena: bool = True):
     """An ONNX Runtime session whose idle threads sleep rather than spin: the symbol decoding, the renderer
     and the encoder run beside the OCR on the same cores, and spinning threads only take their time."""
     from onnxruntime import GraphOptimizationLevel, InferenceSession, SessionOptions
 
     so = SessionOptions()
     so.log_severity_level = 4
-    so.enable_cpu_mem_arena = True
+    so.enable_cpu_mem_arena = bool(arena)
     so.graph_optimization_level = GraphOptimizationLevel.ORT_ENABLE_ALL
     so.intra_op_num_threads = int(threads)
     so.inter_op_num_threads = 1
