@@ -215,26 +215,26 @@ def decode_label(engine: SymbolEngine, pixels: np.ndarray, lab: Label, height: f
     margin = int(max(20, th * 6, 0.2 * max(lab.crop_size)))  # codes often stand beside the text
     view, v2p = upright_region_view(pixels, lab, margin, 2000)
     gray = cv2.cvtColor(view, cv2.COLOR_RGB2GRAY)
-    found: Found = []
+    found = [(raw, map_points(v2p, q)) for raw, q in _decode(engine, gray)]
+    return found, (gray, v2p, th * (gray.shape[1] / max(1.0, lab.crop_size[0] + 2 * margin)))
+
+
+def _decode(engine: SymbolEngine, gray: np.ndarray) -> Found:
+    """Every symbol decoded in ``gray``, 1-D codes widened along their bars to the whole symbol (view px)."""
+    out: Found = []
     for raw in engine.read(gray):
         q = np.asarray(raw.quad, float)
         if not is_two_d(raw.format):
             q = np.asarray(widen_linear(gray, raw.quad), float)
-        found.append((raw, map_points(v2p, q)))
-    return found, (gray, v2p, th * (gray.shape[1] / max(1.0, lab.crop_size[0] + 2 * margin)))
+        out.append((raw, q))
+    return out
 
 
 def decode_photo(engine: SymbolEngine, pixels: np.ndarray, side: int = 2400) -> Found:
     """Decode symbols on the whole photo (codes off the labels found, or on a label the text missed)."""
     small, s = resize_long(pixels, side)
     gray_all = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    found: Found = []
-    for raw in engine.read(gray_all):
-        q = np.asarray(raw.quad, float)
-        if not is_two_d(raw.format):
-            q = np.asarray(widen_linear(gray_all, raw.quad), float)
-        found.append((raw, q / s))
-    return found
+    return [(raw, q / s) for raw, q in _decode(engine, gray_all)]
 
 
 def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lines: Sequence[TextLine],

@@ -11,8 +11,7 @@ import pytest
 from PIL import Image
 
 from benchmarks.generator import make_photo
-from benchmarks.score import Attacker, load_truth, score_photo
-from redact import Redactor
+from benchmarks.score import load_truth, score_photo
 
 CASES = [
     ("zh_ecommerce", ("standard",), 101),
@@ -21,16 +20,6 @@ CASES = [
     ("zh_sf", ("rot90",), 104),
     ("amazon", ("rot180",), 105),
 ]
-
-
-@pytest.fixture(scope="module")
-def redactor():
-    return Redactor()
-
-
-@pytest.fixture(scope="module")
-def attacker():
-    return Attacker()
 
 
 def _write(tmp, name, g):

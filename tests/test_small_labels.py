@@ -12,23 +12,12 @@ import json
 import pytest
 
 from benchmarks.generator import make_photo
-from benchmarks.score import Attacker, load_truth, score_photo
-from redact import Redactor
+from benchmarks.score import load_truth, score_photo
 
 CASES = [
     ("dhl_intl", ("tilt", "small"), 2037),
     ("zh_ecommerce", ("small", "rot270"), 2070),
 ]
-
-
-@pytest.fixture(scope="module")
-def redactor():
-    return Redactor()
-
-
-@pytest.fixture(scope="module")
-def attacker():
-    return Attacker()
 
 
 @pytest.mark.slow
