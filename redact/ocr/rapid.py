@@ -21,7 +21,6 @@ log = logging.getLogger(__name__)
 
 REC_H = 48  # the recogniser's input height
 REC_BATCH = 8  # lines per recognition batch at most
-DET_ARENA = os.environ.get("REDACT_DET_ARENA", "0") == "1"
 SPIN = os.environ.get("REDACT_ORT_SPIN", "0") == "1"  # ONNX Runtime's busy-waiting threads (its default)
 REC_WIDTH_TOL = 1.3  # lines batched together differ in width by at most this factor (padding is work)
 
@@ -44,7 +43,7 @@ class RapidEngine:
             "Det.unclip_ratio": det_unclip,
             "EngineConfig.onnxruntime.intra_op_num_threads": int(threads),
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            # the memory arena: ~10 % faster runs for a few hundred MB (peak stays well under 1.5 GB)
+            # rapidocr's own sessions are kept only with spin=True (otherwise replaced below, see _session)
             "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
             # no padding of short lines to 320 px (PaddleOCR's training width): they are batched with
             # lines of similar width instead (see recognize), which reads the same text for less work
@@ -59,7 +58,7 @@ class RapidEngine:
             # the arena keeps the largest block it ever served: right for rec and cls (small inputs of similar
             # size), wrong for det, whose inputs range from a 1024 px overview to 2400 px windows (the arena
             # held ~1 GB after one big window)
-            for part, name, arena in ((self._det, "PP-OCRv6_det_small", DET_ARENA),
+            for part, name, arena in ((self._det, "PP-OCRv6_det_small", False),
                                       (self._rec, "PP-OCRv6_rec_small", True),
                                       (self._cls, "ch_ppocr_mobile_v2.0_cls", True)):
                 part.session.session = _session(verify(name), threads, arena)
