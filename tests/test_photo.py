@@ -140,3 +140,30 @@ def test_write_atomic_leaves_no_partial(tmp_path):
     with pytest.raises(TypeError):
         photo.write_atomic(dst, None)  # type: ignore[arg-type]
     assert dst.read_bytes() == b"abc" and [p.name for p in dst.parent.iterdir()] == ["a.jpg"]
+
+
+@pytest.mark.parametrize("h,alpha,icc", [(1, False, False), (100, False, False), (1000, True, True)])
+def test_png_writer_is_lossless_and_standard(h, alpha, icc):
+    """The striped, threaded PNG writer: a valid file (Pillow verifies every CRC; OpenCV decodes it too), the
+    exact pixels and alpha back, the ICC profile kept when asked, nothing else written."""
+    import cv2
+    from PIL import ImageCms
+
+    rng = np.random.default_rng(h)
+    px = rng.integers(0, 256, (h, 257, 3), dtype=np.uint8)
+    px[: h // 2] //= 7  # some compressible rows too
+    a = rng.integers(0, 256, (h, 257), dtype=np.uint8) if alpha else None
+    prof = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes() if icc else None
+    data = photo.encode_png(px, a, prof)
+    Image.open(io.BytesIO(data)).verify()
+    img = Image.open(io.BytesIO(data))
+    got = np.asarray(img)
+    assert got.shape == (h, 257, 4 if alpha else 3)
+    assert np.array_equal(got[:, :, :3], px)
+    if alpha:
+        assert np.array_equal(got[:, :, 3], a)
+    assert set(img.info) == ({"icc_profile"} if icc else set())
+    if icc:
+        assert img.info["icc_profile"] == prof
+    back = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    assert back.shape[:2] == (h, 257) and np.array_equal(back[:, :, 2::-1][:, :, :3], px)
