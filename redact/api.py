@@ -25,9 +25,10 @@ import numpy as np
 
 from . import photo as photo_mod
 from .errors import EngineError, RedactError, UnsafeOutput
-from .locate import dedupe, detect_boxes, detect_in_tiles, group, line_height, resize_long, tiled_detect
+from .locate import (dedupe, detect_boxes, detect_in_tiles, group, line_height, overlap_groups, print_areas,
+                     resize_long, tiled_detect, union_rect)
 from .masks import field_polygons, plan, user_masks
-from .read import Reader, decode_label, decode_photo, merge_symbols
+from .read import Reader, decode_label, decode_photo, joined_views, merge_symbols
 from .concurrency import InlineExecutor
 from .config import Config
 from .report import Report
@@ -173,25 +174,23 @@ class Redactor:
             target = r.small_height if fine else r.small_height / SMALL_PRINT_RATIO
             k = min(2.5, TARGET_TEXT_PX / max(1.0, target))
             wins.append([int(x0), int(y0), x1, y1, k, REDETECT_VIEW if fine else SMALL_LABEL_VIEW, [(r, fine)]])
-        merged = True
-        while merged:
-            merged = False
-            for i in range(len(wins)):
-                for j in range(i + 1, len(wins)):
-                    a, b = wins[i], wins[j]
-                    if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
-                        wins[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]),
-                                   max(a[4], b[4]), max(a[5], b[5]), a[6] + b[6]]
-                        del wins[j]
-                        merged = True
-                        break
-                if merged:
-                    break
+        wins = [[*union_rect([wins[i] for i in g]), max(wins[i][4] for i in g), max(wins[i][5] for i in g),
+                 [m for i in g for m in wins[i][6]]] for g in _overlap_closure(wins)]
         for x0, y0, x1, y1, k, cap, members in wins:
             k = min(k, cap / max(1, x1 - x0, y1 - y0))
             view = cv2.resize(pixels[y0:y1, x0:x1], (max(1, int((x1 - x0) * k)), max(1, int((y1 - y0) * k))),
                               interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
-            b2, s2 = detect_in_tiles(self.ocr, view, k, (x0, y0))
+            # only where the view holds print (a small label's window is mostly its surroundings)
+            known = [(q - np.array([x0, y0], float)) * k for r, _ in members for q in r.boxes]
+            b2, s2 = [], []
+            areas = print_areas(view, known)
+            for ax0, ay0, ax1, ay1 in areas:
+                b, sc = detect_in_tiles(self.ocr, view[ay0:ay1, ax0:ax1], k, (x0 + ax0 / k, y0 + ay0 / k),
+                                        frame=view.shape[:2])
+                b2 += b
+                s2 += sc
+            if len(areas) > 1:
+                b2, s2 = dedupe(b2, s2)
             old_b = [q for r, _ in members for q in r.boxes]
             old_s = [v for r, _ in members for v in r.scores]
             if not b2:
@@ -254,6 +253,7 @@ class Redactor:
             found += f
             views.append(v)
         found += photo_job.result()
+        views += joined_views(photo.pixels, labels, [r.small_height for r in regions])
         syms = merge_symbols(sym, found, views, lines)
         t["symbols"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -392,6 +392,17 @@ class Redactor:
             raise UnsafeOutput(f"self-check still reads {len(bad)} masked region(s) after hardening; nothing written",
                                path=ph.name or None)
         return out, planned, res
+
+
+def _overlap_closure(wins) -> List[List[int]]:
+    """Groups of windows to join: overlapping ones, until the joined windows overlap no other."""
+    groups = [[i] for i in range(len(wins))]
+    while True:
+        rects = [union_rect([wins[i] for i in g]) for g in groups]
+        joined = overlap_groups(rects)
+        if len(joined) == len(groups):
+            return groups
+        groups = [[i for gi in j for i in groups[gi]] for j in joined]
 
 
 def default_output_path(src: Path, fmt: str) -> Path:

@@ -10,7 +10,7 @@ read, the photo is detected again in tiles at a higher resolution, so that a sma
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -156,12 +156,13 @@ def implausible(q: np.ndarray, shape: Tuple[int, int], whole: bool = True) -> bo
 
 
 def detect_boxes(engine: TextEngine, image: np.ndarray, scale: float, offset=(0.0, 0.0),
-                 whole: bool = True) -> Tuple[List[np.ndarray], List[float]]:
+                 whole: bool = True, frame: Optional[Tuple[int, int]] = None) -> Tuple[List[np.ndarray], List[float]]:
     """Detect on ``image`` (a resized view of the photo, or a window of it when ``whole`` is false) and
-    return quads in photo coordinates, without boxes no text line can make (``implausible``)."""
+    return quads in photo coordinates, without boxes no text line can make (``implausible`` in ``frame``,
+    the shape of the view ``image`` is cut from; default: ``image`` itself)."""
     out_b, out_s = [], []
     for d in engine.detect(image):
-        if implausible(np.asarray(d.quad, np.float64), image.shape, whole):
+        if implausible(np.asarray(d.quad, np.float64), frame or image.shape, whole):
             continue
         q = np.asarray(d.quad, np.float64) / scale + np.asarray(offset, np.float64)
         out_b.append(q)
@@ -205,6 +206,50 @@ def print_windows(strokes: np.ndarray, cell: int = STROKE_CELL, min_strokes: int
     return wins
 
 
+def overlap_groups(rects: Sequence[Sequence[float]]) -> List[List[int]]:
+    """Indices of rectangles (x0, y0, x1, y1) grouped where they overlap, directly or through others."""
+    parent = list(range(len(rects)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(rects):
+        for j in range(i + 1, len(rects)):
+            b = rects[j]
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                parent[root(j)] = root(i)
+    groups: dict = {}
+    for i in range(len(rects)):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def union_rect(rects: Sequence[Sequence[float]]) -> Tuple[int, int, int, int]:
+    return (int(min(r[0] for r in rects)), int(min(r[1] for r in rects)),
+            int(max(r[2] for r in rects)), int(max(r[3] for r in rects)))
+
+
+def print_areas(view: np.ndarray, known: Sequence[np.ndarray], cell: int = STROKE_CELL) -> List[Tuple[int, int, int, int]]:
+    """The parts of a re-detection view worth detecting in: where it has print-like strokes, and wherever
+    the text already found lies (``known``: quads in view px), each grown by a cell; overlapping parts
+    joined. A small label's window is mostly cardboard and floor around it."""
+    H, W = view.shape[:2]
+    rects: List[Tuple[int, int, int, int]] = list(print_windows(stroke_map(view), cell))
+    for q in known:
+        lo = np.floor(np.asarray(q, float).min(axis=0)) - cell
+        hi = np.ceil(np.asarray(q, float).max(axis=0)) + cell
+        rects.append((int(max(0, lo[0])), int(max(0, lo[1])), int(min(W, hi[0])), int(min(H, hi[1]))))
+    rects = [r for r in rects if r[2] > r[0] and r[3] > r[1]]
+    while True:  # joining can make new overlaps
+        groups = overlap_groups(rects)
+        if len(groups) == len(rects):
+            return rects
+        rects = [union_rect([rects[i] for i in g]) for g in groups]
+
+
 def tiled_detect(engine: TextEngine, pixels: np.ndarray, side: int, tile: int = 1600,
                  overlap: int = 160) -> Tuple[List[np.ndarray], List[float]]:
     """Detect at a higher resolution (the small-label fallback), only where the view has print-like
@@ -229,16 +274,18 @@ def tile_starts(n: int, tile: int, overlap: int) -> Tuple[List[int], int]:
 
 
 def detect_in_tiles(engine: TextEngine, view: np.ndarray, scale: float, offset=(0.0, 0.0), whole: bool = False,
-                    tile: int = 1600, overlap: int = 160) -> Tuple[List[np.ndarray], List[float]]:
+                    tile: int = 1600, overlap: int = 160,
+                    frame: Optional[Tuple[int, int]] = None) -> Tuple[List[np.ndarray], List[float]]:
     """``detect_boxes`` on a big view in tiles of at most ``tile`` px: the detector's memory grows with its
-    input (about 1.2 GB at 2400 x 2400 px), and its time does not shrink by taking the view whole."""
+    input (about 1.2 GB at 2400 x 2400 px), and its time does not shrink by taking the view whole.
+    ``frame``: the shape boxes are judged plausible against (default: each tile's own)."""
     ys, th = tile_starts(view.shape[0], tile, overlap)
     xs, tw = tile_starts(view.shape[1], tile, overlap)
     boxes, scores = [], []
     for y0 in ys:
         for x0 in xs:
             b, sc = detect_boxes(engine, np.ascontiguousarray(view[y0:y0 + th, x0:x0 + tw]), scale,
-                                 (offset[0] + x0 / scale, offset[1] + y0 / scale), whole=whole)
+                                 (offset[0] + x0 / scale, offset[1] + y0 / scale), whole=whole, frame=frame)
             boxes += b
             scores += sc
     return (dedupe(boxes, scores) if len(ys) * len(xs) > 1 else (boxes, scores))

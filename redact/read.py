@@ -15,7 +15,7 @@ import numpy as np
 
 from .locate import Region, box_geometry, resize_long
 from .ocr.base import RecResult, TextEngine
-from .symbols import RawSymbol, SymbolEngine, find_by_look, is_two_d, quad_iou, widen_linear
+from .symbols import RawSymbol, SymbolEngine, find_by_look, inside_share, is_two_d, quad_iou, widen_linear
 from .types import Label, Polygon, Symbol, TextLine, Word, as_polygon
 
 log = logging.getLogger(__name__)
@@ -209,14 +209,57 @@ Found = List[Tuple[RawSymbol, np.ndarray]]  # (raw symbol, quad in photo coordin
 View = Tuple[np.ndarray, np.ndarray, float]  # (gray upright label view, view->photo map, text height in view px)
 
 
-def decode_label(engine: SymbolEngine, pixels: np.ndarray, lab: Label, height: float) -> Tuple[Found, View]:
-    """Decode symbols on the label's upright view (codes read best with their bars along a scan line)."""
+def label_view(pixels: np.ndarray, lab: Label, height: float) -> View:
+    """The label's upright grey view with a margin (codes often stand beside the text), at most 2000 px."""
     th = height * 0.6  # det boxes are ~1.6x the text height
-    margin = int(max(20, th * 6, 0.2 * max(lab.crop_size)))  # codes often stand beside the text
+    margin = int(max(20, th * 6, 0.2 * max(lab.crop_size)))
     view, v2p = upright_region_view(pixels, lab, margin, 2000)
     gray = cv2.cvtColor(view, cv2.COLOR_RGB2GRAY)
-    found = [(raw, map_points(v2p, q)) for raw, q in _decode(engine, gray)]
-    return found, (gray, v2p, th * (gray.shape[1] / max(1.0, lab.crop_size[0] + 2 * margin)))
+    return gray, v2p, th * (gray.shape[1] / max(1.0, lab.crop_size[0] + 2 * margin))
+
+
+def decode_label(engine: SymbolEngine, pixels: np.ndarray, lab: Label, height: float) -> Tuple[Found, View]:
+    """Decode symbols on the label's upright view (codes read best with their bars along a scan line)."""
+    view = label_view(pixels, lab, height)
+    found = [(raw, map_points(view[1], q)) for raw, q in _decode(engine, view[0])]
+    return found, view
+
+
+def label_union(labels: Sequence[Label]) -> Label:
+    """One label frame holding several (the parts of a label the reader took apart, e.g. the blocks of a
+    curved label, whose directions differ): upright as the largest of them."""
+    ref = max(labels, key=lambda lb: lb.crop_size[0] * lb.crop_size[1])
+    to_up = np.linalg.inv(ref.to_photo)
+    pts = map_points(to_up, np.concatenate([np.asarray(lb.quad, float) for lb in labels]))
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    shift = np.array([[1.0, 0, lo[0]], [0, 1.0, lo[1]], [0, 0, 1]])
+    to_photo = ref.to_photo @ shift
+    w, h = hi - lo
+    quad = map_points(to_photo, np.array([[0, 0], [w, 0], [w, h], [0, h]], float))
+    return Label(quad=as_polygon(quad), to_photo=to_photo, crop_size=(int(round(w)), int(round(h))),
+                 rotation=ref.rotation, score=min(lb.score for lb in labels), kind=ref.kind)
+
+
+def joined_views(pixels: np.ndarray, labels: Sequence[Label], heights: Sequence[float]) -> List[View]:
+    """Views of labels that sit close together, whole: a code between two parts of one label (a curved
+    label the reader took apart) is cut at the edge of each part's own view, and found by its look in
+    neither. One view per group of labels whose outlines overlap, grown by a fifth of their size or six
+    of their line heights (a code is a few lines tall)."""
+    if len(labels) < 2:
+        return []
+    from .locate import overlap_groups
+
+    rects = []
+    for lb, ht in zip(labels, heights):
+        q = np.asarray(lb.quad, float)
+        lo, hi = q.min(axis=0), q.max(axis=0)
+        g = max(0.2 * float((hi - lo).max()), 6.0 * ht)
+        rects.append((lo[0] - g, lo[1] - g, hi[0] + g, hi[1] + g))
+    out: List[View] = []
+    for grp in overlap_groups(rects):
+        if len(grp) > 1:
+            out.append(label_view(pixels, label_union([labels[i] for i in grp]), min(heights[i] for i in grp)))
+    return out
 
 
 def _decode(engine: SymbolEngine, gray: np.ndarray) -> Found:
@@ -254,17 +297,25 @@ def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lin
         if not dup:
             out.append(Symbol(format=raw.format, payload=raw.payload, polygon=poly, engine=getattr(engine, "name", "")))
     if look:
+        # look-alikes from every view (a label's, or a group's): the largest first, and none that repeats a
+        # decoded symbol or lies mostly inside a larger find (a part of a code seen at the edge of a view)
+        decoded = list(out)
+        finds = []
         for gray, v2p, th in views:
             p2v = np.linalg.inv(v2p)
             # only confidently read lines rule a region out: the detector also "finds" lines inside 2-D codes
             excl = [map_points(p2v, ln.polygon) for ln in lines if ln.score >= 0.75 and len(ln.text.strip()) >= 2]
-            excl += [map_points(p2v, sym.polygon) for sym in out]
-            for poly in find_by_look(gray, th, excl):
-                photo_poly = as_polygon(map_points(v2p, poly))
-                if any(quad_iou(photo_poly, s2.polygon) > 0.1 for s2 in out):
-                    continue
-                out.append(Symbol(format="unknown", payload="", polygon=photo_poly, decoded=False, score=0.5,
-                                  engine="look"))
+            excl += [map_points(p2v, sym.polygon) for sym in decoded]
+            finds += [as_polygon(map_points(v2p, poly)) for poly in find_by_look(gray, th, excl)]
+        finds.sort(key=lambda p: -abs(cv2.contourArea(np.float32(p))))
+        kept: List[Polygon] = []
+        for poly in finds:
+            if any(quad_iou(poly, s2.polygon) > 0.1 for s2 in decoded):
+                continue
+            if any(inside_share(poly, k) > 0.6 for k in kept):
+                continue
+            kept.append(poly)
+            out.append(Symbol(format="unknown", payload="", polygon=poly, decoded=False, score=0.5, engine="look"))
     return out
 
 

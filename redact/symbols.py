@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import List, Protocol, Sequence
+from typing import List, Protocol, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 TWO_D = {"QRCode", "MicroQRCode", "RMQRCode", "DataMatrix", "PDF417", "MicroPDF417", "CompactPDF417", "Aztec",
          "AztecCode", "AztecRune", "MaxiCode"}
+TWO_D_MAX_ASPECT = 6.0  # a dense 2-D block as long as this against its width (PDF417 runs 3-5:1) still counts
 
 
 @dataclass(frozen=True)
@@ -339,7 +340,7 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
                 continue
             out.append(tuple((float(a), float(b)) for a, b in box))
 
-    # -- 2-D: dense modules both ways ------------------------------------------------------------
+    # -- 2-D: dense modules both ways (at this scale, and at half of it for codes with big modules) ----------
     tx = np.zeros((h, w), np.float32)
     ty = np.zeros((h, w), np.float32)
     tx[:, 1:] = binv[:, 1:] != binv[:, :-1]
@@ -350,20 +351,18 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
     ink = cv2.boxFilter(binv.astype(np.float32), -1, (win, win))
     lo = 1.2 / th  # at least ~one transition per module-ish step at any module size up to ~th
     k = int(max(3, th * 0.6)) | 1
-    kc = int(max(3, th * 1.5)) | 1  # bridge scratches and torn strips across a code
-    # keep a margin around text and decoded symbols, so bridging cannot join a code to them
-    excl_wide = cv2.dilate(excl, cv2.getStructuringElement(cv2.MORPH_RECT, (kc, kc))) if excl.any() else excl
-    dense = ((dx > lo) & (dy > lo) & (ink > 0.25) & (ink < 0.8) & (excl_wide == 0)).astype(np.uint8)
-    dense = cv2.morphologyEx(dense, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kc, kc)))
-    dense = cv2.morphologyEx(dense, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    dense[excl > 0] = 0
-
-    def accept_2d(x, y, bw, bh, area):
-        if min(bw, bh) < 3.5 * th or max(bw, bh) > 2.5 * min(bw, bh):
-            return False
-        return area >= 0.55 * bw * bh
-
-    add_components(dense, accept_2d)
+    out += _dense_blocks(dx, dy, ink, excl, th)
+    if min(h, w) >= 16 * th:
+        half = cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+        hb = cv2.adaptiveThreshold(half, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+        hx = np.zeros(hb.shape, np.float32)
+        hy = np.zeros(hb.shape, np.float32)
+        hx[:, 1:] = hb[:, 1:] != hb[:, :-1]
+        hy[1:, :] = hb[1:, :] != hb[:-1, :]
+        he = cv2.resize(excl, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST)
+        for p in _dense_blocks(cv2.boxFilter(hx, -1, (win, win)), cv2.boxFilter(hy, -1, (win, win)),
+                               cv2.boxFilter(hb.astype(np.float32), -1, (win, win)), he, th):
+            out.append(tuple((2.0 * a, 2.0 * b) for a, b in p))
 
     # -- 1-D again, as texture: bars too fine to separate still make many transitions one way only ----
     for axis, (a, b) in enumerate(((dx, dy), (dy, dx))):
@@ -389,7 +388,8 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
     return kept
 
 
-def quad_iou(a: Polygon, b: Polygon) -> float:
+def _overlap(a: Polygon, b: Polygon) -> Tuple[int, int, int]:
+    """(intersection, area of a, area of b) of two polygons, rasterised at most 512 px across."""
     pa = np.asarray(a, np.float32)
     pb = np.asarray(b, np.float32)
     x0 = int(min(pa[:, 0].min(), pb[:, 0].min()))
@@ -402,9 +402,43 @@ def quad_iou(a: Polygon, b: Polygon) -> float:
     mb = np.zeros((H, W), np.uint8)
     cv2.fillPoly(ma, [np.round((pa - [x0, y0]) * scale).astype(np.int32)], 1)
     cv2.fillPoly(mb, [np.round((pb - [x0, y0]) * scale).astype(np.int32)], 1)
-    inter = int((ma & mb).sum())
-    union = int((ma | mb).sum())
+    return int((ma & mb).sum()), int(ma.sum()), int(mb.sum())
+
+
+def _dense_blocks(dx: np.ndarray, dy: np.ndarray, ink: np.ndarray, excl: np.ndarray, th: float) -> List[Polygon]:
+    """2-D codes by their look: compact, square-ish (PDF417: oblong) blocks that change between ink and
+    paper often both ways (``dx``, ``dy``: transition densities; ``ink``: ink share; all box-filtered)."""
+    lo = 1.2 / th  # at least ~one transition per module-ish step at any module size up to ~th
+    k = int(max(3, th * 0.6)) | 1
+    kc = int(max(3, th * 1.5)) | 1  # bridge scratches and torn strips across a code
+    # keep a margin around text and decoded symbols, so bridging cannot join a code to them
+    excl_wide = cv2.dilate(excl, cv2.getStructuringElement(cv2.MORPH_RECT, (kc, kc))) if excl.any() else excl
+    dense = ((dx > lo) & (dy > lo) & (ink > 0.25) & (ink < 0.8) & (excl_wide == 0)).astype(np.uint8)
+    dense = cv2.morphologyEx(dense, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kc, kc)))
+    dense = cv2.morphologyEx(dense, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    dense[excl > 0] = 0
+    out: List[Polygon] = []
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(dense, 8)
+    for i in range(1, n):
+        x, y, bw, bh, area = stats[i]
+        if min(bw, bh) < 3.5 * th or max(bw, bh) > TWO_D_MAX_ASPECT * min(bw, bh) or area < 0.55 * bw * bh:
+            continue
+        ys, xs = np.nonzero(lab[y:y + bh, x:x + bw] == i)
+        pts = np.stack([xs + x, ys + y], axis=1).astype(np.float32)
+        out.append(tuple((float(a), float(b)) for a, b in cv2.boxPoints(cv2.minAreaRect(pts))))
+    return out
+
+
+def quad_iou(a: Polygon, b: Polygon) -> float:
+    inter, sa, sb = _overlap(a, b)
+    union = sa + sb - inter
     return inter / union if union else 0.0
+
+
+def inside_share(a: Polygon, b: Polygon) -> float:
+    """How much of ``a`` lies inside ``b`` (0..1)."""
+    inter, sa, _ = _overlap(a, b)
+    return inter / sa if sa else 0.0
 
 
 def is_two_d(fmt: str) -> bool:
