@@ -15,7 +15,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -137,10 +137,13 @@ class Redactor:
         return self
 
     # -- stages --------------------------------------------------------------------------------------
-    def _locate(self, pixels: np.ndarray):
+    def _locate(self, photo: "PhotoSource", overview: Optional[Tuple[np.ndarray, float]] = None):
         cfg = self.config
-        ov, s = resize_long(pixels, cfg.locate_side)
+        if overview is None:
+            overview = resize_long(_resolve(photo).pixels, cfg.locate_side)
+        ov, s = overview
         boxes, scores = detect_boxes(self.ocr, ov, s)
+        pixels = _resolve(photo).pixels  # the full decode ran beside the overview's detection
         small = [b for b in boxes if line_height(b) * s < MIN_OVERVIEW_TEXT_PX]
         if len(boxes) < 4 or len(small) > 0.5 * max(1, len(boxes)):
             # the small-label fallback: tiles at up to twice the overview resolution
@@ -203,12 +206,14 @@ class Redactor:
 
     RECENT = 4  # analyses kept, so that "analyze, then render the user's edited masks" reads a photo once
 
-    def _analyze_cached(self, photo: Photo, key: Optional[str]) -> Analysis:
+    def _analyze_cached(self, photo: "PhotoSource", key: Optional[str],
+                        overview: Optional[Tuple[np.ndarray, float]] = None) -> Analysis:
         if key is not None and key in self._recent:
             self._recent.move_to_end(key)
             a = self._recent[key]
-            return replace(a, photo=photo, timings={"cached": 0.0})
-        a = self._analyze(photo)
+            return replace(a, photo=_resolve(photo), timings={"cached": 0.0})
+        a = self._analyze(photo, overview)
+        photo = a.photo
         if key is not None:
             self._recent[key] = replace(a, photo=Photo(pixels=np.zeros((1, 1, 3), np.uint8), meta=photo.meta))
             while len(self._recent) > self.RECENT:
@@ -221,7 +226,7 @@ class Redactor:
             return hashlib.sha256(bytes(image)).hexdigest()
         return None
 
-    def _analyze(self, photo: Photo) -> Analysis:
+    def _analyze(self, source: "PhotoSource", overview: Optional[Tuple[np.ndarray, float]] = None) -> Analysis:
         from .classify import apply_policy, classify
 
         t: Dict[str, float] = {}
@@ -229,10 +234,11 @@ class Redactor:
         # each label's upright view as soon as its geometry is known; the look search needs the read lines
         sym = self.symbols
         pool = self._workers()
-        photo_job = pool.submit(decode_photo, sym, photo.pixels)
+        photo_job = pool.submit(lambda: decode_photo(sym, _resolve(source).pixels))
         label_jobs: List = []
         t0 = time.perf_counter()
-        regions = self._locate(photo.pixels)
+        regions = self._locate(source, overview)
+        photo = _resolve(source)
         t["locate"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         reader = Reader(self.ocr)
@@ -295,12 +301,26 @@ class Redactor:
     def load(self, image, name: str = "") -> Photo:
         return photo_mod.load(image, self.config, name=name)
 
+    def _open(self, image, name: str) -> Tuple["PhotoSource", Optional[Tuple[np.ndarray, float]]]:
+        """The photo, and its overview when that came first: a big JPEG is seen small in a fraction of a
+        full decode (``photo.preview``), and its full decode runs on a side thread while the overview's
+        text is detected. Decoding errors surface when the full photo is first needed, as from ``load``."""
+        if isinstance(image, Photo):
+            return image, None
+        if self.config.side_threads > 0 and isinstance(image, (str, Path, bytes, bytearray, memoryview)):
+            data, name, label = photo_mod.read_source(image, self.config, name)
+            ov = photo_mod.preview(data, self.config.locate_side, self.config)
+            if ov is not None:
+                return self._workers().submit(photo_mod.decode, data, self.config, name=name, label=label), ov
+            return photo_mod.decode(data, self.config, name=name, label=label), None
+        return self.load(image, name), None
+
     def analyze(self, image, *, name: str = "") -> Report:
         with self._lock:
             t0 = time.perf_counter()
-            ph = image if isinstance(image, Photo) else self.load(image, name)
+            src, ov = self._open(image, name)
             t_load = time.perf_counter() - t0
-            a = self._analyze_cached(ph, self._key(image))
+            a = self._analyze_cached(src, self._key(image), ov)
             masks = plan(a.fields, a.selected, a.lines, a.symbols, self.config.pad_ratio, self.config.symbol_quiet_zone)
             timings = {"load": t_load, **a.timings}
             timings["total"] = time.perf_counter() - t0
@@ -316,9 +336,10 @@ class Redactor:
             cfg = self.config
             st = Style(style) if style is not None else cfg.style
             t0 = time.perf_counter()
-            ph = image if isinstance(image, Photo) else self.load(image, name)
-            timings = {"load": time.perf_counter() - t0}
-            a = self._analyze_cached(ph, self._key(image))
+            src, ov = self._open(image, name)
+            timings = {"load": time.perf_counter() - t0}  # with an overview first: until it was ready
+            a = self._analyze_cached(src, self._key(image), ov)
+            ph = a.photo
             timings.update(a.timings)
             t1 = time.perf_counter()
             if masks is None:
@@ -392,6 +413,13 @@ class Redactor:
             raise UnsafeOutput(f"self-check still reads {len(bad)} masked region(s) after hardening; nothing written",
                                path=ph.name or None)
         return out, planned, res
+
+
+PhotoSource = Union[Photo, "Future[Photo]"]
+
+
+def _resolve(photo: PhotoSource) -> Photo:
+    return photo.result() if isinstance(photo, Future) else photo
 
 
 def _overlap_closure(wins) -> List[List[int]]:

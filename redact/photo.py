@@ -166,28 +166,72 @@ def load(src: Source, config: Optional[Config] = None, *, name: str = "") -> Pho
         rgb = np.ascontiguousarray(arr[:, :, :3]).astype(np.uint8, copy=False)
         return Photo(pixels=rgb, meta=PhotoMeta(format="PNG", mode="RGB"), alpha=alpha, name=name)
     if isinstance(src, Image.Image):
-        img = src
-        label = name or None
-    else:
-        if isinstance(src, (str, Path)):
-            label = str(src)
-            name = name or Path(src).name
-            data = _read_bytes(src, config)
-        else:
-            label = name or None
-            data = bytes(src)
-            if not data:
-                raise UnreadableInput("empty input (0 bytes)", path=label)
-            if len(data) > config.max_bytes:
-                raise TooLarge(f"input is {len(data) / 1e6:.1f} MB, over the {config.max_bytes / 1e6:.0f} MB limit",
-                               path=label)
-        try:
-            img = Image.open(io.BytesIO(data))
-        except UnidentifiedImageError:
-            raise UnsupportedFormat("not an image in a supported format (JPEG, PNG, WebP, HEIC, TIFF, BMP)",
-                                    path=label) from None
-        except Exception as e:  # corrupt headers
-            raise UnreadableInput(f"corrupt image header ({type(e).__name__})", path=label) from None
+        return _from_image(src, config, name, name or None)
+    data, name, label = read_source(src, config, name)
+    return decode(data, config, name=name, label=label)
+
+
+def read_source(src: Union[str, Path, bytes, bytearray, memoryview], config: Config,
+                name: str = "") -> Tuple[bytes, str, Optional[str]]:
+    """The encoded bytes of a path or a buffer (size limits checked), its name, and the label its errors carry."""
+    if isinstance(src, (str, Path)):
+        return _read_bytes(src, config), name or Path(src).name, str(src)
+    label = name or None
+    data = bytes(src)
+    if not data:
+        raise UnreadableInput("empty input (0 bytes)", path=label)
+    if len(data) > config.max_bytes:
+        raise TooLarge(f"input is {len(data) / 1e6:.1f} MB, over the {config.max_bytes / 1e6:.0f} MB limit",
+                       path=label)
+    return data, name, label
+
+
+def decode(data: bytes, config: Config, *, name: str = "", label: Optional[str] = None) -> Photo:
+    try:
+        img = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:
+        raise UnsupportedFormat("not an image in a supported format (JPEG, PNG, WebP, HEIC, TIFF, BMP)",
+                                path=label) from None
+    except Exception as e:  # corrupt headers
+        raise UnreadableInput(f"corrupt image header ({type(e).__name__})", path=label) from None
+    return _from_image(img, config, name, label)
+
+
+def preview(data: bytes, side: int, config: Config) -> Optional[Tuple[np.ndarray, float]]:
+    """A JPEG seen small, fast: decoded at 1/2..1/8 scale in the DCT domain (a fraction of a full decode),
+    EXIF orientation applied, resized so its long side is ``side``. ``(view, scale)`` as
+    ``locate.resize_long`` would give from the full photo, or None (not a JPEG, small, odd, or broken: the
+    full decode decides then)."""
+    import cv2
+
+    try:
+        img = Image.open(io.BytesIO(data))
+        if img.format not in ("JPEG", "MPO") or img.mode not in ("RGB", "L", "CMYK", "YCbCr"):
+            return None
+        w, h = img.size
+        if w * h > config.max_pixels or max(w, h) < 2 * side:
+            return None
+        orientation = int(img.getexif().get(0x0112, 1) or 1)
+        s = side / float(max(w, h))
+        img.draft("RGB", (max(1, int(w * s)), max(1, int(h * s))))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            img.load()
+            if orientation not in (0, 1):
+                img = ImageOps.exif_transpose(img)
+        if img.mode != "RGB":
+            img = img.convert("RGB")
+        small = np.asarray(img)
+        W, H = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+        size = (max(1, round(W * s)), max(1, round(H * s)))
+        if small.shape[1] < size[0] or small.shape[0] < size[1]:
+            return None
+        return cv2.resize(small, size, interpolation=cv2.INTER_AREA), s
+    except Exception:
+        return None
+
+
+def _from_image(img: Image.Image, config: Config, name: str, label: Optional[str]) -> Photo:
     fmt = (img.format or "PNG").upper()
     if fmt not in SUPPORTED:
         raise UnsupportedFormat(f"format {fmt} is not supported (JPEG, PNG, WebP, HEIC, TIFF, BMP)", path=label)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import Executor
-from typing import List, Optional, Sequence, Set
+from typing import List, Optional, Sequence, Set, Tuple
 
 import cv2
 import numpy as np
@@ -17,6 +17,8 @@ import numpy as np
 from .concurrency import InlineExecutor
 from .types import Mask
 
+STROKE_INSET = 5  # px (upright crop scale) in from a mask's edge where its own look is judged: half the
+# stroke filter's 9 px kernel, so the photo around the mask does not count as the mask's strokes
 SYMBOL_UPSCALE_BELOW = 320  # masked symbol regions this small (short side, px) are also decoded at 2x
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -50,17 +52,30 @@ def leaks(read: str, value: str) -> bool:
 
 
 def _crop(out: np.ndarray, poly: np.ndarray, margin: float):
+    """(crop of the polygon's bounding box plus ``margin``, the polygon's pixels in it) or None."""
     x0, y0 = np.floor(poly.min(axis=0) - margin).astype(int)
     x1, y1 = np.ceil(poly.max(axis=0) + margin).astype(int)
     x0, y0 = max(0, x0), max(0, y0)
     x1, y1 = min(out.shape[1], x1), min(out.shape[0], y1)
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
-    return out[y0:y1, x0:x1]
+    return out[y0:y1, x0:x1], interior((y1 - y0, x1 - x0), poly - np.array([x0, y0], float), 2)
 
 
-def _upright_crop(out: np.ndarray, poly: np.ndarray, text_h: float, target_h: float = 32.0) -> np.ndarray:
-    """The mask's region warped upright (along its own reading direction) at ~``target_h`` px text height."""
+def interior(shape: Tuple[int, int], poly: np.ndarray, inset: int) -> np.ndarray:
+    """The pixels of ``poly`` (in a crop of ``shape``), ``inset`` px in from its edge: what the mask's own
+    look is judged on (at the edge, a morphological filter also sees the photo around the mask)."""
+    m = np.zeros(shape, np.uint8)
+    cv2.fillPoly(m, [np.round(poly).astype(np.int32)], 1)
+    if inset > 0:
+        m = cv2.erode(m, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * inset + 1, 2 * inset + 1)))
+    return m.astype(bool)
+
+
+def _upright_crop(out: np.ndarray, poly: np.ndarray, text_h: float,
+                  target_h: float = 32.0) -> Tuple[np.ndarray, np.ndarray]:
+    """The mask's region warped upright (along its own reading direction) at ~``target_h`` px text height,
+    and the mask polygon's pixels in it."""
     if len(poly) == 4:
         quad = poly
     else:
@@ -79,7 +94,9 @@ def _upright_crop(out: np.ndarray, poly: np.ndarray, text_h: float, target_h: fl
         f = (4_000_000 / (W * H)) ** 0.5
         W, H = max(8, int(W * f)), max(8, int(H * f))
     M = cv2.getPerspectiveTransform(q.astype(np.float32), np.float32([[0, 0], [W, 0], [W, H], [0, H]]))
-    return cv2.warpPerspective(out, M, (W, H), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    crop = cv2.warpPerspective(out, M, (W, H), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    inside = cv2.perspectiveTransform(poly.reshape(-1, 1, 2).astype(np.float32), M).reshape(-1, 2)
+    return crop, interior((H, W), inside, STROKE_INSET)
 
 
 def _pack(crops: Sequence[np.ndarray], gap: int = 24, width: int = 1600):
@@ -101,10 +118,18 @@ def _pack(crops: Sequence[np.ndarray], gap: int = 24, width: int = 1600):
     return canvas, places
 
 
-def has_strokes(crop: np.ndarray) -> bool:
+def _share(hits: np.ndarray, within: Optional[np.ndarray]) -> float:
+    if within is None:
+        return float(hits.mean())
+    n = int(within.sum())
+    return float(hits[within].sum()) / n if n else 0.0
+
+
+def has_strokes(crop: np.ndarray, within: Optional[np.ndarray] = None) -> bool:
     """Could anything in this (upright, ~32 px text height) crop be read? Text needs strokes: small dark-
     on-light (or light-on-dark) structures with sharp edges. A crop whose local contrast never reaches a
-    stroke's is unreadable by any OCR, and is not worth running one on."""
+    stroke's is unreadable by any OCR, and is not worth running one on. ``within``: judge these pixels only
+    (the mask itself, not the photo around it)."""
     g = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop
     if g.size == 0:
         return False
@@ -112,19 +137,19 @@ def has_strokes(crop: np.ndarray) -> bool:
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
     bh = cv2.morphologyEx(g, cv2.MORPH_BLACKHAT, k)
     th = cv2.morphologyEx(g, cv2.MORPH_TOPHAT, k)
-    strong = np.maximum(bh, th) > 60
-    return float(strong.mean()) > 0.004
+    return _share(np.maximum(bh, th) > 60, within) > 0.004
 
 
-def has_edges(crop: np.ndarray, step: int = 48, share: float = 0.001) -> bool:
+def has_edges(crop: np.ndarray, step: int = 48, share: float = 0.001, within: Optional[np.ndarray] = None) -> bool:
     """Could a symbol be decoded from this crop? Bars and modules need sharp light/dark edges; a crop where
-    fewer than ``share`` of the pixels sit on an edge stronger than ``step`` grey levels has none to offer."""
+    fewer than ``share`` of the pixels (of ``within``) sit on an edge stronger than ``step`` grey levels has
+    none to offer."""
     g = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop
     if g.size == 0:
         return False
     k = np.ones((3, 3), np.uint8)
     grad = cv2.morphologyEx(g, cv2.MORPH_GRADIENT, k)
-    return float((grad > step).mean()) >= share
+    return _share(grad > step, within) >= share
 
 
 def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, heights: Sequence[float] = (),
@@ -157,11 +182,12 @@ def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, h
     # symbols: each masked symbol region at 1x (and 2x when small), decoded on the pool's threads (zxing-cpp releases the
     # GIL) while the OCR below reads the text regions
     def sym_reads(i: int) -> bool:
-        crop = _crop(out, np.asarray(masks[i].polygon, float), margin=4.0)
-        if crop is None:
+        cut = _crop(out, np.asarray(masks[i].polygon, float), margin=4.0)
+        if cut is None:
             return False
-        if not has_edges(crop):
-            return False
+        crop, inside = cut
+        if not has_edges(crop, within=inside):  # the mask left no edge to decode (the photo around it is
+            return False                        # read with it when it did)
         if any(r.payload in payloads[i] for r in sym.read(crop)):
             return True
         if min(crop.shape[:2]) <= SYMBOL_UPSCALE_BELOW:  # small codes: an attacker would upscale too
@@ -180,9 +206,10 @@ def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, h
             poly = np.asarray(masks[i].polygon, float)
             th = heights[i] if i < len(heights) and heights[i] else max(6.0, min(np.ptp(poly[:, 0]), np.ptp(poly[:, 1])) / 2)
             crops.append(_upright_crop(out, poly, th))
-        keep = [k for k, c in enumerate(crops) if has_strokes(c)]
+        # only a mask whose own pixels hold strokes can give text back (then it is read with its surroundings)
+        keep = [k for k, (c, inside) in enumerate(crops) if has_strokes(c, inside)]
         idx = [idx[k] for k in keep]
-        crops = [crops[k] for k in keep]
+        crops = [crops[k][0] for k in keep]
     if idx:
         canvas, places = _pack(crops)
         boxes = ocr.detect(canvas)

@@ -167,3 +167,30 @@ def test_png_writer_is_lossless_and_standard(h, alpha, icc):
         assert img.info["icc_profile"] == prof
     back = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     assert back.shape[:2] == (h, 257) and np.array_equal(back[:, :, 2::-1][:, :, :3], px)
+
+
+@pytest.mark.parametrize("orientation", [1, 2, 3, 4, 5, 6, 7, 8])
+@pytest.mark.parametrize("mode", ["RGB", "L", "CMYK"])
+def test_jpeg_preview_is_the_photo_seen_small(orientation, mode):
+    """The fast overview of a big JPEG (DCT-scaled decode) is the full decode resized: same size, same
+    orientation, the same pixels within resampling error; anything else gets no preview."""
+    from redact.locate import resize_long
+
+    y, x = np.mgrid[0:1800, 0:2400]
+    arr = np.stack([(x // 150 % 2) * 200 + 20, (y // 150 % 2) * 200 + 20, ((x + y) // 300 % 2) * 200 + 20],
+                   axis=2).astype(np.uint8)
+    arr[:200, :300] = 255  # a corner that shows orientation
+    img = Image.fromarray(arr).convert(mode)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = _encode(img, "JPEG", quality=92, exif=exif.tobytes())
+    cfg = Config()
+    got = photo.preview(data, 800, cfg)
+    assert got is not None
+    view, s = got
+    want, s2 = resize_long(photo.load(data).pixels, 800)
+    assert s == pytest.approx(s2) and view.shape == want.shape
+    assert np.abs(view.astype(int) - want).mean() < 6
+    assert photo.preview(data, 1600, cfg) is None  # not big enough to gain
+    assert photo.preview(_encode(img.convert("RGB"), "PNG"), 800, cfg) is None
+    assert photo.preview(data[: len(data) // 2], 800, cfg) is None  # truncated: the full decode says so

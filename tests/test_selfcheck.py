@@ -90,3 +90,27 @@ def test_fails_closed_when_render_does_not_destroy(monkeypatch, tmp_path):
         r.redact_file(src, tmp_path / "out.jpg")
     assert not (tmp_path / "out.jpg").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jpg"]
+
+
+def test_mask_is_judged_on_its_own_pixels():
+    """The check's gates look inside the mask: text or bars just outside it (kept, not sensitive) do not make
+    a destroyed mask worth reading, and a mask that kept its text still is."""
+    from redact.selfcheck import _crop, _upright_crop, has_edges
+
+    page = _page()
+    wide = np.array([[40.0, 60.0], [860.0, 60.0], [860.0, 135.0], [40.0, 135.0]])  # "Tel: " + number
+    m = _mask()
+    out = render(page, [m.polygon], Style.BLUR, text_heights=[48.0], seed=2)
+    crop, inside = _upright_crop(out, wide, 48.0)
+    assert has_strokes(crop)  # the crop holds "Tel:" beside the mask
+    poly = np.asarray(m.polygon, float)
+    crop, inside = _upright_crop(out, poly, 48.0)
+    assert not has_strokes(crop, inside)
+    crop, inside = _upright_crop(page, poly, 48.0)
+    assert has_strokes(crop, inside)
+    bars = page.copy()
+    bars[60:135, 100:148:4] = 0  # bars just left of the mask
+    crop, inside = _crop(render(bars, [m.polygon], Style.BLUR, text_heights=[48.0], seed=2), poly, 4.0)
+    assert not has_edges(crop, within=inside)
+    crop, inside = _crop(bars, np.array([[90.0, 60.0], [620.0, 60.0], [620.0, 135.0], [90.0, 135.0]]), 4.0)
+    assert has_edges(crop, within=inside)
