@@ -264,6 +264,25 @@ def test_western_sender_block_without_caption():
     assert has(f, lines, C.ADDRESS, Role.RECIPIENT, "7951 E ELM CT")
 
 
+def test_blurred_western_block_is_masked_upwards_from_its_address():
+    """A blurred sender block: the city line still reads as one, the street and the name above it do not
+    (no street pattern, misspelt). Stacked on the address line, they are the same person's: masked; the
+    label's wording above them is not."""
+    lines = [
+        L("SHIP DATE: 12/11/2025", 24, 0, 12),
+        L("MCHELLE GARCIA", 24, 28, 12),
+        L("BUNO S MAN RO", 24, 50, 12),
+        L("SAN JOSE CA 95120", 24, 72, 12),
+        L("SHIP TO:", 24, 188, 18),
+        L("ARJUN THOMPSON", 72, 222, 22),
+    ]
+    f = classify(lines, [])
+    assert has(f, lines, C.ADDRESS, Role.SENDER, "SAN JOSE CA")
+    for i in (1, 2):
+        assert masked_text(f, lines, i)[1:-1].all(), lines[i].text
+    assert not masked_text(f, lines, 0).any()
+
+
 def test_name_on_the_caption_line():
     lines = [
         L("SHIP TO: MARIA GARCIA", 20, 20),

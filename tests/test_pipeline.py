@@ -14,11 +14,11 @@ from benchmarks.generator import make_photo
 from benchmarks.score import load_truth, score_photo
 
 CASES = [
-    ("zh_ecommerce", ("standard",), 101),
-    ("zh_privacy", ("gps",), 102),
-    ("us_ups", ("standard",), 103),
-    ("zh_sf", ("rot90",), 104),
-    ("amazon", ("rot180",), 105),
+    ("zh_ecommerce", ("standard",), 101, "12mp"),
+    ("zh_privacy", ("gps",), 102, "12mp"),
+    ("us_ups", ("standard",), 103, "12mp"),
+    ("zh_sf", ("rot90",), 104, "12mp"),
+    ("amazon", ("rot180",), 105, "12mp"),
 ]
 
 
@@ -31,9 +31,11 @@ def _write(tmp, name, g):
     return ext
 
 
-@pytest.mark.parametrize("layout,conditions,seed", CASES, ids=[f"{c[0]}-{'+'.join(c[1])}" for c in CASES])
-def test_no_sensitive_item_leaks(tmp_path, redactor, attacker, layout, conditions, seed):
-    g = make_photo(seed=seed, layout=layout, conditions=conditions)
+@pytest.mark.parametrize("layout,conditions,seed,size",
+                         CASES + [("zh_sf", ("curved",), 13, "12mp")],  # a bent address line, once lost whole
+                         ids=[f"{c[0]}-{'+'.join(c[1])}" for c in CASES] + ["zh_sf-curved-12mp"])
+def test_no_sensitive_item_leaks(tmp_path, redactor, attacker, layout, conditions, seed, size):
+    g = make_photo(seed=seed, layout=layout, conditions=conditions, size=size)
     ext = _write(tmp_path, "photo", g)
     res = redactor.redact(g.image_bytes, name="photo")
     out_dir = tmp_path / "out"

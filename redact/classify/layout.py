@@ -601,6 +601,36 @@ def _neighbour_rules(ls: list[_Line]) -> None:
                 continue
             break
 
+    # a Western address block upwards: the lines stacked on an address line (street, name, company) belong
+    # to the same person, read well or not (a blurred street line matches no street pattern); up to three
+    # lines, stopping at a caption, label wording or a country
+    for a_pos, a in enumerate(order):
+        A = ls[a]
+        if A.zh or not any(h.category == Category.ADDRESS and h.sensitive for h in A.hits):
+            continue
+        top, n = A, 0
+        for b in reversed(order[:a_pos]):
+            B = ls[b]
+            if top.y0 - B.y1 > 1.0 * max(top.h, B.h):
+                break
+            if B.y1 > top.yc or abs(B.x0 - top.x0) > 3 * top.h or B.zh or B.h > 1.6 * top.h:
+                continue
+            if B.caption_role is not None or _foreign_caption(B.text):
+                break
+            if not _sensitive(B.hits):
+                rest = _uncovered(B.text, [h for h in B.hits if h.rule == "caption"])
+                core = _meaningful(rest)
+                if not core or len(core) > 40 or en._KEEP_WORDS.search(B.text.upper()) or en.is_country(B.text):
+                    break
+                s0 = len(rest) - len(rest.lstrip())
+                B.hits = _add(B.hits, Hit(s0, len(rest.rstrip()), Category.ADDRESS, "address_block_above",
+                                          role=A.role, priority=4, score=0.55), B.text)
+                if B.role == Role.UNKNOWN:
+                    B.role = A.role
+            top, n = B, n + 1
+            if n >= 3:
+                break
+
 
 def _stub_rules(ls: list[_Line]) -> None:
     """Values already known on this label (names, phones, addresses) found again elsewhere."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import types
 from typing import List, Sequence, Tuple
 
 import numpy as np
@@ -62,6 +63,10 @@ class RapidEngine:
                                       (self._rec, "PP-OCRv6_rec_small", True),
                                       (self._cls, "ch_ppocr_mobile_v2.0_cls", True)):
                 part.session.session = _session(verify(name), threads, arena)
+        # a long line's score from its own contour when its bounding rectangle's falls short: a curved
+        # line's rectangle is mostly paper (a bent address line vanished whole)
+        post = self._det.postprocess_op
+        post.boxes_from_bitmap = types.MethodType(_boxes_from_bitmap, post)
         self._lock = threading.Lock()
 
     # -- detection -------------------------------------------------------------------------------
@@ -106,6 +111,41 @@ class RapidEngine:
                 spans, cscores = _char_spans(txt, winfo)
                 results[i] = RecResult(text=txt, score=float(score), char_spans=spans, char_scores=cscores)
         return results
+
+
+CURVED_ELONGATION = 6.0  # contours this much longer than wide get the contour score as a second chance
+
+
+def _boxes_from_bitmap(self, pred: np.ndarray, bitmap: np.ndarray, dest_width: int, dest_height: int):
+    """rapidocr 3.10's ``DBPostProcess.boxes_from_bitmap`` with one change: a long contour whose rectangle
+    scores under ``box_thresh`` is scored again on the contour itself (short blobs keep the rectangle's
+    score, so texture specks stay out)."""
+    import cv2
+
+    height, width = bitmap.shape
+    outs = cv2.findContours((bitmap * 255).astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    contours = outs[1] if len(outs) == 3 else outs[0]
+    boxes, scores = [], []
+    for contour in contours[: self.max_candidates]:
+        points, sside = self.get_mini_boxes(contour)
+        if sside < self.min_size:
+            continue
+        score = self.box_score_fast(pred, points.reshape(-1, 2))
+        if score < self.box_thresh:
+            long_ = float(max(np.linalg.norm(points[1] - points[0]), np.linalg.norm(points[3] - points[0])))
+            if long_ < CURVED_ELONGATION * sside:
+                continue
+            score = self.box_score_slow(pred, contour)
+            if score < self.box_thresh:
+                continue
+        box, sside = self.get_mini_boxes(self.unclip(points))
+        if sside < self.min_size + 2:
+            continue
+        box[:, 0] = np.clip(np.round(box[:, 0] / width * dest_width), 0, dest_width)
+        box[:, 1] = np.clip(np.round(box[:, 1] / height * dest_height), 0, dest_height)
+        boxes.append(box.astype(np.int32))
+        scores.append(score)
+    return np.array(boxes, dtype=np.int32), scores
 
 
 def _session(path, threads: int, arena: bool = True):
