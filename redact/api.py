@@ -25,7 +25,7 @@ import numpy as np
 
 from . import photo as photo_mod
 from .errors import EngineError, RedactError, UnsafeOutput
-from .locate import (dedupe, detect_boxes, detect_in_tiles, group, line_height, overlap_groups, print_areas,
+from .locate import (dedupe, detect_boxes, detect_in_tiles, group, join_groups, line_height, print_areas,
                      resize_long, tiled_detect, union_rect)
 from .masks import field_polygons, plan, user_masks
 from .read import Reader, decode_label, decode_photo, joined_views, merge_symbols
@@ -178,7 +178,7 @@ class Redactor:
             k = min(2.5, TARGET_TEXT_PX / max(1.0, target))
             wins.append([int(x0), int(y0), x1, y1, k, REDETECT_VIEW if fine else SMALL_LABEL_VIEW, [(r, fine)]])
         wins = [[*union_rect([wins[i] for i in g]), max(wins[i][4] for i in g), max(wins[i][5] for i in g),
-                 [m for i in g for m in wins[i][6]]] for g in _overlap_closure(wins)]
+                 [m for i in g for m in wins[i][6]]] for g in join_groups(wins)]
         for x0, y0, x1, y1, k, cap, members in wins:
             k = min(k, cap / max(1, x1 - x0, y1 - y0))
             view = cv2.resize(pixels[y0:y1, x0:x1], (max(1, int((x1 - x0) * k)), max(1, int((y1 - y0) * k))),
@@ -420,17 +420,6 @@ PhotoSource = Union[Photo, "Future[Photo]"]
 
 def _resolve(photo: PhotoSource) -> Photo:
     return photo.result() if isinstance(photo, Future) else photo
-
-
-def _overlap_closure(wins) -> List[List[int]]:
-    """Groups of windows to join: overlapping ones, until the joined windows overlap no other."""
-    groups = [[i] for i in range(len(wins))]
-    while True:
-        rects = [union_rect([wins[i] for i in g]) for g in groups]
-        joined = overlap_groups(rects)
-        if len(joined) == len(groups):
-            return groups
-        groups = [[i for gi in j for i in groups[gi]] for j in joined]
 
 
 def default_output_path(src: Path, fmt: str) -> Path:

@@ -232,6 +232,16 @@ def union_rect(rects: Sequence[Sequence[float]]) -> Tuple[int, int, int, int]:
             int(max(r[2] for r in rects)), int(max(r[3] for r in rects)))
 
 
+def join_groups(rects: Sequence[Sequence[float]]) -> List[List[int]]:
+    """Indices of rectangles to join: overlapping ones, until the joined rectangles overlap no other."""
+    groups = [[i] for i in range(len(rects))]
+    while True:
+        joined = overlap_groups([union_rect([rects[i] for i in g]) for g in groups])
+        if len(joined) == len(groups):
+            return groups
+        groups = [[i for gi in j for i in groups[gi]] for j in joined]
+
+
 def print_areas(view: np.ndarray, known: Sequence[np.ndarray], cell: int = STROKE_CELL) -> List[Tuple[int, int, int, int]]:
     """The parts of a re-detection view worth detecting in: where it has print-like strokes, and wherever
     the text already found lies (``known``: quads in view px), each grown by a cell; overlapping parts
@@ -243,11 +253,7 @@ def print_areas(view: np.ndarray, known: Sequence[np.ndarray], cell: int = STROK
         hi = np.ceil(np.asarray(q, float).max(axis=0)) + cell
         rects.append((int(max(0, lo[0])), int(max(0, lo[1])), int(min(W, hi[0])), int(min(H, hi[1]))))
     rects = [r for r in rects if r[2] > r[0] and r[3] > r[1]]
-    while True:  # joining can make new overlaps
-        groups = overlap_groups(rects)
-        if len(groups) == len(rects):
-            return rects
-        rects = [union_rect([rects[i] for i in g]) for g in groups]
+    return [union_rect([rects[i] for i in g]) for g in join_groups(rects)]
 
 
 def tiled_detect(engine: TextEngine, pixels: np.ndarray, side: int, tile: int = 1600,

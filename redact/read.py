@@ -13,7 +13,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .locate import Region, box_geometry, resize_long
+from .locate import Region, box_geometry, overlap_groups, resize_long
 from .ocr.base import RecResult, TextEngine
 from .symbols import RawSymbol, SymbolEngine, find_by_look, inside_share, is_two_d, quad_iou, widen_linear
 from .types import Label, Polygon, Symbol, TextLine, Word, as_polygon
@@ -247,8 +247,6 @@ def joined_views(pixels: np.ndarray, labels: Sequence[Label], heights: Sequence[
     of their line heights (a code is a few lines tall)."""
     if len(labels) < 2:
         return []
-    from .locate import overlap_groups
-
     rects = []
     for lb, ht in zip(labels, heights):
         q = np.asarray(lb.quad, float)

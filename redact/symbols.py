@@ -275,17 +275,6 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
         cv2.fillPoly(excl, [np.round(np.asarray(poly)).astype(np.int32)], 1)
     out: List[Polygon] = []
 
-    def add_components(mask: np.ndarray, accept) -> None:
-        n, lab, stats, _ = cv2.connectedComponentsWithStats(mask, 8)
-        for i in range(1, n):
-            x, y, bw, bh, area = stats[i]
-            if not accept(x, y, bw, bh, area):
-                continue
-            ys, xs = np.nonzero(lab[y:y + bh, x:x + bw] == i)
-            pts = np.stack([xs + x, ys + y], axis=1).astype(np.float32)
-            box = cv2.boxPoints(cv2.minAreaRect(pts))
-            out.append(tuple((float(a), float(b)) for a, b in box))
-
     # -- 1-D: chains of parallel bars --------------------------------------------------------
     n, lab, stats, _ = cv2.connectedComponentsWithStats(binv, 8)
     for vertical in (True, False):
@@ -341,27 +330,16 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
             out.append(tuple((float(a), float(b)) for a, b in box))
 
     # -- 2-D: dense modules both ways (at this scale, and at half of it for codes with big modules) ----------
-    tx = np.zeros((h, w), np.float32)
-    ty = np.zeros((h, w), np.float32)
-    tx[:, 1:] = binv[:, 1:] != binv[:, :-1]
-    ty[1:, :] = binv[1:, :] != binv[:-1, :]
     win = int(max(9, th * 1.5)) | 1
-    dx = cv2.boxFilter(tx, -1, (win, win))
-    dy = cv2.boxFilter(ty, -1, (win, win))
-    ink = cv2.boxFilter(binv.astype(np.float32), -1, (win, win))
+    dx, dy, ink = _transitions(binv, win)
     lo = 1.2 / th  # at least ~one transition per module-ish step at any module size up to ~th
     k = int(max(3, th * 0.6)) | 1
     out += _dense_blocks(dx, dy, ink, excl, th)
     if min(h, w) >= 16 * th:
         half = cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
         hb = cv2.adaptiveThreshold(half, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
-        hx = np.zeros(hb.shape, np.float32)
-        hy = np.zeros(hb.shape, np.float32)
-        hx[:, 1:] = hb[:, 1:] != hb[:, :-1]
-        hy[1:, :] = hb[1:, :] != hb[:-1, :]
         he = cv2.resize(excl, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST)
-        for p in _dense_blocks(cv2.boxFilter(hx, -1, (win, win)), cv2.boxFilter(hy, -1, (win, win)),
-                               cv2.boxFilter(hb.astype(np.float32), -1, (win, win)), he, th):
+        for p in _dense_blocks(*_transitions(hb, win), he, th):
             out.append(tuple((2.0 * a, 2.0 * b) for a, b in p))
 
     # -- 1-D again, as texture: bars too fine to separate still make many transitions one way only ----
@@ -378,7 +356,7 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
             prof = sub.mean(axis=axis) > 0.5  # across the bars
             return int(np.count_nonzero(np.diff(prof.astype(np.int8)) == 1)) >= 10
 
-        add_components(tex, accept_tex)
+        out += _component_boxes(tex, accept_tex)
     # overlapping finds of the same symbol: keep the larger
     out.sort(key=lambda p: -cv2.contourArea(np.float32(p)))
     kept: List[Polygon] = []
@@ -417,11 +395,30 @@ def _dense_blocks(dx: np.ndarray, dy: np.ndarray, ink: np.ndarray, excl: np.ndar
     dense = cv2.morphologyEx(dense, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kc, kc)))
     dense = cv2.morphologyEx(dense, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     dense[excl > 0] = 0
+
+    def accept(x, y, bw, bh, area) -> bool:
+        return not (min(bw, bh) < 3.5 * th or max(bw, bh) > TWO_D_MAX_ASPECT * min(bw, bh) or area < 0.55 * bw * bh)
+
+    return _component_boxes(dense, accept)
+
+
+def _transitions(binv: np.ndarray, win: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Box-filtered (``win`` px) densities of ink/paper transitions along x and along y, and of ink."""
+    tx = np.zeros(binv.shape, np.float32)
+    ty = np.zeros(binv.shape, np.float32)
+    tx[:, 1:] = binv[:, 1:] != binv[:, :-1]
+    ty[1:, :] = binv[1:, :] != binv[:-1, :]
+    return (cv2.boxFilter(tx, -1, (win, win)), cv2.boxFilter(ty, -1, (win, win)),
+            cv2.boxFilter(binv.astype(np.float32), -1, (win, win)))
+
+
+def _component_boxes(mask: np.ndarray, accept) -> List[Polygon]:
+    """The minimum-area box of each connected component of ``mask`` that ``accept(x, y, w, h, area)`` takes."""
     out: List[Polygon] = []
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(dense, 8)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask, 8)
     for i in range(1, n):
         x, y, bw, bh, area = stats[i]
-        if min(bw, bh) < 3.5 * th or max(bw, bh) > TWO_D_MAX_ASPECT * min(bw, bh) or area < 0.55 * bw * bh:
+        if not accept(x, y, bw, bh, area):
             continue
         ys, xs = np.nonzero(lab[y:y + bh, x:x + bw] == i)
         pts = np.stack([xs + x, ys + y], axis=1).astype(np.float32)
