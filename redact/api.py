@@ -260,7 +260,7 @@ class Redactor:
             views.append(v)
         found += photo_job.result()
         views += joined_views(photo.pixels, labels, [r.small_height for r in regions])
-        syms = merge_symbols(sym, found, views, lines)
+        syms = merge_symbols(sym, found, views, lines, pool=pool)
         t["symbols"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         fields = list(classify(lines, syms))
@@ -309,10 +309,9 @@ class Redactor:
             return image, None
         if self.config.side_threads > 0 and isinstance(image, (str, Path, bytes, bytearray, memoryview)):
             data, name, label = photo_mod.read_source(image, self.config, name)
-            ov = photo_mod.preview(data, self.config.locate_side, self.config)
-            if ov is not None:
-                return self._workers().submit(photo_mod.decode, data, self.config, name=name, label=label), ov
-            return photo_mod.decode(data, self.config, name=name, label=label), None
+            # the full decode starts first: the preview is decoded beside it, on the other core
+            full = self._workers().submit(photo_mod.decode, data, self.config, name=name, label=label)
+            return full, photo_mod.preview(data, self.config.locate_side, self.config)
         return self.load(image, name), None
 
     def analyze(self, image, *, name: str = "") -> Report:

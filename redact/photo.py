@@ -120,7 +120,19 @@ def _meta_of(img: Image.Image, fmt: str) -> PhotoMeta:
         had_iptc=had_iptc,
         had_comment=had_comment,
         had_icc=bool(info.get("icc_profile")),
+        jpeg_subsampling=_jpeg_subsampling(img, fmt),
     )
+
+
+def _jpeg_subsampling(img: Image.Image, fmt: str) -> int:
+    if fmt not in ("JPEG", "MPO"):
+        return -1
+    try:
+        from PIL import JpegImagePlugin
+
+        return int(JpegImagePlugin.get_sampling(img))
+    except Exception:
+        return -1
 
 
 def _to_rgb(img: Image.Image) -> Tuple[np.ndarray, Optional[np.ndarray]]:
@@ -194,7 +206,7 @@ def decode(data: bytes, config: Config, *, name: str = "", label: Optional[str] 
                                 path=label) from None
     except Exception as e:  # corrupt headers
         raise UnreadableInput(f"corrupt image header ({type(e).__name__})", path=label) from None
-    return _from_image(img, config, name, label)
+    return _from_image(img, config, name, label, data)
 
 
 def preview(data: bytes, side: int, config: Config) -> Optional[Tuple[np.ndarray, float]]:
@@ -231,7 +243,44 @@ def preview(data: bytes, side: int, config: Config) -> Optional[Tuple[np.ndarray
         return None
 
 
-def _from_image(img: Image.Image, config: Config, name: str, label: Optional[str]) -> Photo:
+def _orient(a: np.ndarray, orientation: int) -> np.ndarray:
+    """EXIF orientation applied to an HxWxC array, as ``ImageOps.exif_transpose`` does."""
+    import cv2
+
+    if orientation == 2:
+        return cv2.flip(a, 1)
+    if orientation == 3:
+        return cv2.rotate(a, cv2.ROTATE_180)
+    if orientation == 4:
+        return cv2.flip(a, 0)
+    if orientation == 5:
+        return cv2.transpose(a)
+    if orientation == 6:
+        return cv2.rotate(a, cv2.ROTATE_90_CLOCKWISE)
+    if orientation == 7:
+        return cv2.rotate(cv2.transpose(a), cv2.ROTATE_180)
+    if orientation == 8:
+        return cv2.rotate(a, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    return a
+
+
+def _decode_jpeg(data: bytes, size: Tuple[int, int], orientation: int) -> Optional[np.ndarray]:
+    """A colour JPEG decoded straight into an RGB array (libjpeg-turbo through OpenCV): PIL decodes into
+    4 bytes a pixel and then copies out to 3, which costs as much as the decode. None: let PIL decode it
+    (and name what is wrong)."""
+    import cv2
+
+    try:
+        a = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR_RGB | cv2.IMREAD_IGNORE_ORIENTATION)
+    except cv2.error:
+        return None
+    if a is None or a.ndim != 3 or a.shape[2] != 3 or a.dtype != np.uint8 or (a.shape[1], a.shape[0]) != size:
+        return None
+    return np.ascontiguousarray(_orient(a, orientation))
+
+
+def _from_image(img: Image.Image, config: Config, name: str, label: Optional[str],
+                data: Optional[bytes] = None) -> Photo:
     fmt = (img.format or "PNG").upper()
     if fmt not in SUPPORTED:
         raise UnsupportedFormat(f"format {fmt} is not supported (JPEG, PNG, WebP, HEIC, TIFF, BMP)", path=label)
@@ -242,6 +291,10 @@ def _from_image(img: Image.Image, config: Config, name: str, label: Optional[str
         raise TooLarge(f"{w}x{h} px is over the {config.max_pixels:,} pixel limit", path=label)
     meta = _meta_of(img, fmt)
     icc = img.info.get("icc_profile")
+    if data is not None and fmt == "JPEG" and img.mode == "RGB":
+        rgb = _decode_jpeg(data, (w, h), meta.exif_orientation)
+        if rgb is not None:
+            return Photo(pixels=rgb, meta=meta, alpha=None, icc_profile=icc, name=name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -298,7 +351,10 @@ def encode(photo: Photo, pixels: np.ndarray, config: Optional[Config] = None,
     if icc:
         kw["icc_profile"] = icc
     if out_fmt == "JPEG":
-        kw.update(quality=config.jpeg_quality, optimize=False, subsampling=0 if config.jpeg_quality >= 90 else 2)
+        sub = photo.meta.jpeg_subsampling  # a JPEG keeps its own chroma subsampling (phones: 4:2:0)
+        if sub not in (0, 1, 2):
+            sub = 0 if config.jpeg_quality >= 90 else 2
+        kw.update(quality=config.jpeg_quality, optimize=False, subsampling=sub)
     elif out_fmt == "WEBP":
         kw.update(quality=config.jpeg_quality, method=4)
     elif out_fmt == "TIFF":

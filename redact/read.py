@@ -8,6 +8,7 @@ Every polygon is produced in photo coordinates exactly once, from the line's qua
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor
 from typing import Callable, List, Optional, Sequence, Tuple
 
 import cv2
@@ -273,14 +274,15 @@ def _decode(engine: SymbolEngine, gray: np.ndarray) -> Found:
 
 def decode_photo(engine: SymbolEngine, pixels: np.ndarray, side: int = 2400) -> Found:
     """Decode symbols on the whole photo (codes off the labels found, or on a label the text missed)."""
-    small, s = resize_long(pixels, side)
-    gray_all = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    # grey first: the area resize then averages one channel, not three (a third of the work, same grey)
+    gray_all, s = resize_long(cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY), side)
     return [(raw, q / s) for raw, q in _decode(engine, gray_all)]
 
 
 def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lines: Sequence[TextLine],
-                  look: bool = True) -> List[Symbol]:
-    """One symbol per decoded code (the largest extent seen), plus undecodable look-alikes on the views."""
+                  look: bool = True, pool: Optional[Executor] = None) -> List[Symbol]:
+    """One symbol per decoded code (the largest extent seen), plus undecodable look-alikes on the views
+    (searched on ``pool``'s threads when given: one view each)."""
     out: List[Symbol] = []
     for raw, q in found:
         poly = as_polygon(q)
@@ -298,13 +300,20 @@ def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lin
         # look-alikes from every view (a label's, or a group's): the largest first, and none that repeats a
         # decoded symbol or lies mostly inside a larger find (a part of a code seen at the edge of a view)
         decoded = list(out)
-        finds = []
-        for gray, v2p, th in views:
+        # only confidently read lines rule a region out: the detector also "finds" lines inside 2-D codes
+        sure = [ln.polygon for ln in lines if ln.score >= 0.75 and len(ln.text.strip()) >= 2]
+
+        def search(view: View) -> List[Polygon]:
+            gray, v2p, th = view
             p2v = np.linalg.inv(v2p)
-            # only confidently read lines rule a region out: the detector also "finds" lines inside 2-D codes
-            excl = [map_points(p2v, ln.polygon) for ln in lines if ln.score >= 0.75 and len(ln.text.strip()) >= 2]
-            excl += [map_points(p2v, sym.polygon) for sym in decoded]
-            finds += [as_polygon(map_points(v2p, poly)) for poly in find_by_look(gray, th, excl)]
+            excl = [map_points(p2v, p) for p in sure] + [map_points(p2v, sym.polygon) for sym in decoded]
+            return [as_polygon(map_points(v2p, poly)) for poly in find_by_look(gray, th, excl)]
+
+        if pool is not None and len(views) > 1:
+            per_view = list(pool.map(search, views))
+        else:
+            per_view = [search(v) for v in views]
+        finds = [p for ps in per_view for p in ps]
         finds.sort(key=lambda p: -abs(cv2.contourArea(np.float32(p))))
         kept: List[Polygon] = []
         for poly in finds:

@@ -61,6 +61,9 @@ class PhotoMeta:
     had_iptc: bool = False
     had_comment: bool = False
     had_icc: bool = False
+    # a JPEG input's chroma subsampling (PIL's code: 0 = 4:4:4, 1 = 4:2:2, 2 = 4:2:0; -1 unknown): the
+    # output keeps it (re-encoding a phone's 4:2:0 photo at 4:4:4 adds no colour detail, only bytes and time)
+    jpeg_subsampling: int = -1
 
 
 @dataclass(frozen=True, eq=False)

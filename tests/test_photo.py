@@ -43,6 +43,21 @@ def test_formats_roundtrip_same_size_and_format(fmt, out_fmt):
     assert again.size == (arr.shape[1], arr.shape[0]) and again.format == out_fmt
 
 
+@pytest.mark.parametrize("sub", [0, 1, 2])
+def test_jpeg_output_keeps_the_inputs_chroma_subsampling(sub):
+    from PIL import JpegImagePlugin
+
+    data = _encode(Image.fromarray(_gradient()), "JPEG", quality=95, subsampling=sub)
+    ph = photo.load(data)
+    assert ph.meta.jpeg_subsampling == sub
+    out, _ = photo.encode(ph, ph.pixels)
+    assert JpegImagePlugin.get_sampling(Image.open(io.BytesIO(out))) == sub
+    # not from a JPEG: 4:4:4 at the default quality (>= 90)
+    png = photo.load(_encode(Image.fromarray(_gradient()), "PNG"))
+    out, _ = photo.encode(png, png.pixels, fmt="JPEG")
+    assert png.meta.jpeg_subsampling == -1 and JpegImagePlugin.get_sampling(Image.open(io.BytesIO(out))) == 0
+
+
 def test_modes_cmyk_16bit_gray_alpha_palette():
     arr = _gradient()
     cmyk = photo.load(_encode(Image.fromarray(arr).convert("CMYK"), "JPEG", quality=95))
@@ -76,6 +91,27 @@ def test_exif_orientation_applied_and_dropped(orientation, rot):
     out, _ = photo.encode(ph, ph.pixels)
     assert 0x0112 not in Image.open(io.BytesIO(out)).getexif()
     assert any("orientation" in d for d in photo.dropped_metadata(ph.meta, Config()))
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_fast_jpeg_decode_is_pils_decode_oriented(orientation):
+    """Colour JPEGs are decoded by OpenCV's libjpeg-turbo (no 4-to-3-byte copy): the same pixels as
+    PIL's decode with ``ImageOps.exif_transpose``, for all eight EXIF orientations."""
+    from PIL import ImageOps
+
+    rng = np.random.default_rng(orientation)
+    arr = np.clip(_gradient(301, 163).astype(int) + rng.integers(-40, 40, (163, 301, 3)), 0, 255).astype(np.uint8)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = _encode(Image.fromarray(arr), "JPEG", quality=90, exif=exif.tobytes())
+    assert photo._decode_jpeg(data, (301, 163), orientation) is not None  # the fast path is taken
+    ph = photo.load(data)
+    ref = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB"))
+    assert ph.pixels.shape == ref.shape and ph.pixels.flags.c_contiguous
+    assert np.abs(ph.pixels.astype(int) - ref).max() <= 1  # same decoder (IDCT rounding at most)
+    # a truncated JPEG is not half-decoded: PIL names the problem
+    with pytest.raises(UnreadableInput):
+        photo.load(data[: len(data) // 2])
 
 
 def test_metadata_flags_gps_thumbnail(tmp_path):
