@@ -234,7 +234,9 @@ class Redactor:
         # each label's upright view as soon as its geometry is known; the look search needs the read lines
         sym = self.symbols
         pool = self._workers()
-        photo_job = pool.submit(lambda: decode_photo(sym, _resolve(source).pixels))
+        # one grey copy of the photo serves every symbol search (each job waits only on jobs queued before it)
+        gray_job = pool.submit(lambda: cv2.cvtColor(_resolve(source).pixels, cv2.COLOR_RGB2GRAY))
+        photo_job = pool.submit(lambda: decode_photo(sym, gray_job.result()))
         label_jobs: List = []
         t0 = time.perf_counter()
         regions = self._locate(source, overview)
@@ -248,7 +250,8 @@ class Redactor:
             h = r.small_height
             lab, lns = reader.read_region(
                 photo.pixels, r, len(labels),
-                on_label=lambda lab, h=h: label_jobs.append(pool.submit(decode_label, sym, photo.pixels, lab, h)))
+                on_label=lambda lab, h=h: label_jobs.append(
+                    pool.submit(lambda: decode_label(sym, gray_job.result(), lab, h))))
             labels.append(lab)
             lines += lns
         t["read"] = time.perf_counter() - t0
@@ -259,7 +262,7 @@ class Redactor:
             found += f
             views.append(v)
         found += photo_job.result()
-        views += joined_views(photo.pixels, labels, [r.small_height for r in regions])
+        views += joined_views(gray_job.result(), labels, [r.small_height for r in regions])
         syms = merge_symbols(sym, found, views, lines, pool=pool)
         t["symbols"] = time.perf_counter() - t0
         t0 = time.perf_counter()

@@ -211,11 +211,12 @@ View = Tuple[np.ndarray, np.ndarray, float]  # (gray upright label view, view->p
 
 
 def label_view(pixels: np.ndarray, lab: Label, height: float) -> View:
-    """The label's upright grey view with a margin (codes often stand beside the text), at most 2000 px."""
+    """The label's upright grey view with a margin (codes often stand beside the text), at most 2000 px.
+    ``pixels``: the photo, RGB or already grey (a third of the warping)."""
     th = height * 0.6  # det boxes are ~1.6x the text height
     margin = int(max(20, th * 6, 0.2 * max(lab.crop_size)))
     view, v2p = upright_region_view(pixels, lab, margin, 2000)
-    gray = cv2.cvtColor(view, cv2.COLOR_RGB2GRAY)
+    gray = cv2.cvtColor(view, cv2.COLOR_RGB2GRAY) if view.ndim == 3 else view
     return gray, v2p, th * (gray.shape[1] / max(1.0, lab.crop_size[0] + 2 * margin))
 
 
@@ -273,9 +274,10 @@ def _decode(engine: SymbolEngine, gray: np.ndarray) -> Found:
 
 
 def decode_photo(engine: SymbolEngine, pixels: np.ndarray, side: int = 2400) -> Found:
-    """Decode symbols on the whole photo (codes off the labels found, or on a label the text missed)."""
+    """Decode symbols on the whole photo (codes off the labels found, or on a label the text missed).
+    ``pixels``: RGB or grey."""
     # grey first: the area resize then averages one channel, not three (a third of the work, same grey)
-    gray_all, s = resize_long(cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY), side)
+    gray_all, s = resize_long(cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY) if pixels.ndim == 3 else pixels, side)
     return [(raw, q / s) for raw, q in _decode(engine, gray_all)]
 
 

@@ -227,6 +227,11 @@ def test_jpeg_preview_is_the_photo_seen_small(orientation, mode):
     want, s2 = resize_long(photo.load(data).pixels, 800)
     assert s == pytest.approx(s2) and view.shape == want.shape
     assert np.abs(view.astype(int) - want).mean() < 6
+    # a DCT scale just short of the side is taken as decoded (2400 / 4 = 600 for 620): no resize
+    view, s = photo.preview(data, 620, cfg)
+    want, s2 = resize_long(photo.load(data).pixels, 600)
+    assert s == pytest.approx(0.25) and s2 == pytest.approx(0.25) and view.shape == want.shape
+    assert np.abs(view.astype(int) - want).mean() < 6
     assert photo.preview(data, 1600, cfg) is None  # not big enough to gain
     assert photo.preview(_encode(img.convert("RGB"), "PNG"), 800, cfg) is None
     assert photo.preview(data[: len(data) // 2], 800, cfg) is None  # truncated: the full decode says so
