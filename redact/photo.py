@@ -300,7 +300,7 @@ def _from_image(img: Image.Image, config: Config, name: str, label: Optional[str
         raise TooLarge(f"{w}x{h} px is over the {config.max_pixels:,} pixel limit", path=label)
     meta = _meta_of(img, fmt)
     icc = img.info.get("icc_profile")
-    if data is not None and fmt == "JPEG" and img.mode == "RGB":
+    if data is not None and fmt in ("JPEG", "MPO") and img.mode == "RGB":  # MPO: the first picture
         rgb = _decode_jpeg(data, (w, h), meta.exif_orientation)
         if rgb is not None:
             return Photo(pixels=rgb, meta=meta, alpha=None, icc_profile=icc, name=name)

@@ -104,3 +104,20 @@ def test_user_masks_replace_automatic_ones(redactor):
     far[max(0, int(y0) - 20):int(y1) + 20, max(0, int(x0) - 20):int(x1) + 20] = False
     assert diff[far].mean() < 0.001  # nothing else masked: the automatic masks were replaced
     assert len(res.report.masks) == 1 and res.report.masks[0].source == "user"
+
+
+def test_side_threads_yield_to_the_ocr():
+    """Symbol decoding and encoding run on side threads at a lower priority than the OCR's own threads
+    (the OCR splits each layer over both cores: a side job at equal priority stalls it)."""
+    import os
+    import threading
+
+    from redact import Redactor
+    from redact.api import SIDE_NICE
+
+    if not hasattr(os, "getpriority"):
+        pytest.skip("no thread priorities here")
+    r = Redactor(side_threads=2)
+    main = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    side = r._workers().submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+    assert side == min(19, main + SIDE_NICE) and main == os.getpriority(os.PRIO_PROCESS, 0)
