@@ -279,8 +279,14 @@ def _decode_jpeg(data: bytes, size: Tuple[int, int], orientation: int) -> Option
     (and name what is wrong)."""
     import cv2
 
+    if not data.rstrip(b"\0").endswith(b"\xff\xd9"):  # no end marker (truncated, or a trailer): PIL decides
+        return None
+    rgb_flag = getattr(cv2, "IMREAD_COLOR_RGB", None)  # OpenCV >= 4.11 (the paddle extra pins an older one)
     try:
-        a = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR_RGB | cv2.IMREAD_IGNORE_ORIENTATION)
+        a = cv2.imdecode(np.frombuffer(data, np.uint8),
+                         (cv2.IMREAD_COLOR if rgb_flag is None else rgb_flag) | cv2.IMREAD_IGNORE_ORIENTATION)
+        if rgb_flag is None and a is not None and a.ndim == 3:
+            a = cv2.cvtColor(a, cv2.COLOR_BGR2RGB)
     except cv2.error:
         return None
     if a is None or a.ndim != 3 or a.shape[2] != 3 or a.dtype != np.uint8 or (a.shape[1], a.shape[0]) != size:
@@ -352,6 +358,10 @@ def encode(photo: Photo, pixels: np.ndarray, config: Optional[Config] = None,
     icc = photo.icc_profile if config.keep_icc and photo.icc_profile else None
     if out_fmt == "PNG":
         return encode_png(pixels, photo.alpha, icc), out_fmt
+    if out_fmt == "JPEG" and not icc:
+        data = _encode_jpeg(pixels, config.jpeg_quality, _jpeg_sub(photo, config))
+        if data is not None:
+            return data, out_fmt
     img = Image.fromarray(pixels, "RGB")
     if photo.alpha is not None and out_fmt in ("WEBP", "TIFF"):
         img = img.copy()
@@ -360,10 +370,7 @@ def encode(photo: Photo, pixels: np.ndarray, config: Optional[Config] = None,
     if icc:
         kw["icc_profile"] = icc
     if out_fmt == "JPEG":
-        sub = photo.meta.jpeg_subsampling  # a JPEG keeps its own chroma subsampling (phones: 4:2:0)
-        if sub not in (0, 1, 2):
-            sub = 0 if config.jpeg_quality >= 90 else 2
-        kw.update(quality=config.jpeg_quality, optimize=False, subsampling=sub)
+        kw.update(quality=config.jpeg_quality, optimize=False, subsampling=_jpeg_sub(photo, config))
     elif out_fmt == "WEBP":
         kw.update(quality=config.jpeg_quality, method=4)
     elif out_fmt == "TIFF":
@@ -371,6 +378,30 @@ def encode(photo: Photo, pixels: np.ndarray, config: Optional[Config] = None,
     buf = io.BytesIO()
     img.save(buf, format=out_fmt, **kw)  # no exif=, no xmp=, no pnginfo=: nothing else is written
     return buf.getvalue(), out_fmt
+
+
+def _jpeg_sub(photo: Photo, config: Config) -> int:
+    """PIL's subsampling code for the output: a JPEG keeps its own (phones: 4:2:0); else 4:4:4 at q >= 90."""
+    sub = photo.meta.jpeg_subsampling
+    return sub if sub in (0, 1, 2) else (0 if config.jpeg_quality >= 90 else 2)
+
+
+def _encode_jpeg(pixels: np.ndarray, quality: int, sub: int) -> Optional[bytes]:
+    """The same libjpeg-turbo encoding as PIL's (same bytes), straight from the array: PIL first copies the
+    pixels into its own 4-byte layout. A bare JFIF file: nothing but the pixels. None: let PIL do it."""
+    import cv2
+
+    factor = {0: "IMWRITE_JPEG_SAMPLING_FACTOR_444", 1: "IMWRITE_JPEG_SAMPLING_FACTOR_422",
+              2: "IMWRITE_JPEG_SAMPLING_FACTOR_420"}.get(sub)
+    if factor is None or not hasattr(cv2, factor) or pixels.ndim != 3 or pixels.dtype != np.uint8:
+        return None
+    try:
+        ok, buf = cv2.imencode(".jpg", cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR),
+                               [cv2.IMWRITE_JPEG_QUALITY, int(quality), cv2.IMWRITE_JPEG_OPTIMIZE, 0,
+                                cv2.IMWRITE_JPEG_SAMPLING_FACTOR, getattr(cv2, factor)])
+    except cv2.error:
+        return None
+    return buf.tobytes() if ok else None
 
 
 PNG_STRIPES = 8  # a 12 MP PNG is compressed in this many horizontal stripes, on threads

@@ -102,8 +102,11 @@ class Reader:
     def __init__(self, engine: TextEngine):
         self.engine = engine
 
-    def orient(self, pixels: np.ndarray, region: Region) -> Tuple[np.ndarray, List[np.ndarray]]:
-        """Settle 0 vs 180 for a region with the line classifier (weighted vote over its longest lines)."""
+    def orient(self, pixels: np.ndarray, region: Region,
+               crops: Optional[dict] = None) -> Tuple[np.ndarray, List[np.ndarray]]:
+        """Settle 0 vs 180 for a region with the line classifier (weighted vote over its longest lines).
+        ``crops``: filled with the classifier's line crops by index when the direction stands (the reader
+        reuses them)."""
         d = region.direction
         quads = [reading_quad(b, d) for b in region.boxes]
         cls = getattr(self.engine, "upside_down", None)
@@ -111,8 +114,8 @@ class Reader:
             return d, quads
         lengths = [float(np.linalg.norm(q[1] - q[0])) for q in quads]
         order = np.argsort(lengths)[::-1][:16]
-        crops = [crop_quad(pixels, quads[i]) for i in order]
-        votes = cls(crops)
+        crops_ = [crop_quad(pixels, quads[i]) for i in order]
+        votes = cls(crops_)
         score = 0.0
         for (up, conf), i in zip(votes, order):
             elong = lengths[i] / max(1.0, float(np.linalg.norm(quads[i][3] - quads[i][0])))
@@ -120,13 +123,16 @@ class Reader:
             score += wgt if up else -wgt
         if score > 0:
             return -d, [flip(q) for q in quads]
+        if crops is not None:
+            crops.update(zip((int(i) for i in order), crops_))
         return d, quads
 
     def read_region(self, pixels: np.ndarray, region: Region, label_index: int,
                     on_label: Optional[Callable[[Label], None]] = None) -> Tuple[Label, List[TextLine]]:
         """``on_label`` is called with the label as soon as its geometry is known, before recognition
         (the pipeline starts the label's symbol search then, beside the OCR)."""
-        d, quads = self.orient(pixels, region)
+        done: dict = {}
+        d, quads = self.orient(pixels, region, done)
         n = np.array([-d[1], d[0]])
         pts = np.concatenate(quads, axis=0) if quads else np.zeros((1, 2))
         proj_u = pts @ d
@@ -152,7 +158,7 @@ class Reader:
         )
         if on_label is not None:
             on_label(label)
-        crops = [crop_quad(pixels, q) for q in quads]
+        crops = [done[i] if i in done else crop_quad(pixels, q) for i, q in enumerate(quads)]
         results = self.engine.recognize(crops)
         lines: List[TextLine] = []
         for q, res, det_s in zip(quads, results, region.scores):

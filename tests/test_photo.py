@@ -52,6 +52,8 @@ def test_jpeg_output_keeps_the_inputs_chroma_subsampling(sub):
     assert ph.meta.jpeg_subsampling == sub
     out, _ = photo.encode(ph, ph.pixels)
     assert JpegImagePlugin.get_sampling(Image.open(io.BytesIO(out))) == sub
+    # written straight from the array: the very bytes PIL's encoder gives
+    assert out == _encode(Image.fromarray(ph.pixels), "JPEG", quality=92, optimize=False, subsampling=sub)
     # not from a JPEG: 4:4:4 at the default quality (>= 90)
     png = photo.load(_encode(Image.fromarray(_gradient()), "PNG"))
     out, _ = photo.encode(png, png.pixels, fmt="JPEG")
