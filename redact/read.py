@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -102,37 +102,34 @@ class Reader:
     def __init__(self, engine: TextEngine):
         self.engine = engine
 
-    def orient(self, pixels: np.ndarray, region: Region,
-               crops: Optional[dict] = None) -> Tuple[np.ndarray, List[np.ndarray]]:
+    def orient(self, pixels: np.ndarray,
+               region: Region) -> Tuple[np.ndarray, List[np.ndarray], Dict[int, np.ndarray]]:
         """Settle 0 vs 180 for a region with the line classifier (weighted vote over its longest lines).
-        ``crops``: filled with the classifier's line crops by index when the direction stands (the reader
-        reuses them)."""
+        Returns the direction, the reading quads, and the classifier's line crops by index when the
+        direction stands (recognition reuses them)."""
         d = region.direction
         quads = [reading_quad(b, d) for b in region.boxes]
         cls = getattr(self.engine, "upside_down", None)
         if cls is None or not quads:
-            return d, quads
+            return d, quads, {}
         lengths = [float(np.linalg.norm(q[1] - q[0])) for q in quads]
         order = np.argsort(lengths)[::-1][:16]
-        crops_ = [crop_quad(pixels, quads[i]) for i in order]
-        votes = cls(crops_)
+        crops = [crop_quad(pixels, quads[i]) for i in order]
+        votes = cls(crops)
         score = 0.0
         for (up, conf), i in zip(votes, order):
             elong = lengths[i] / max(1.0, float(np.linalg.norm(quads[i][3] - quads[i][0])))
             wgt = conf * min(elong, 6.0)
             score += wgt if up else -wgt
         if score > 0:
-            return -d, [flip(q) for q in quads]
-        if crops is not None:
-            crops.update(zip((int(i) for i in order), crops_))
-        return d, quads
+            return -d, [flip(q) for q in quads], {}
+        return d, quads, dict(zip((int(i) for i in order), crops))
 
     def read_region(self, pixels: np.ndarray, region: Region, label_index: int,
                     on_label: Optional[Callable[[Label], None]] = None) -> Tuple[Label, List[TextLine]]:
         """``on_label`` is called with the label as soon as its geometry is known, before recognition
         (the pipeline starts the label's symbol search then, beside the OCR)."""
-        done: dict = {}
-        d, quads = self.orient(pixels, region, done)
+        d, quads, done = self.orient(pixels, region)
         n = np.array([-d[1], d[0]])
         pts = np.concatenate(quads, axis=0) if quads else np.zeros((1, 2))
         proj_u = pts @ d
