@@ -253,7 +253,7 @@ class Redactor:
             lab, lns = reader.read_region(
                 photo.pixels, r, len(labels),
                 on_label=lambda lab, h=h: label_jobs.append(
-                    pool.submit(lambda: decode_label(sym, gray_job.result(), lab, h))))
+                    pool.submit(lambda: decode_label(sym, gray_job.result(), lab, h, look=True))))
             labels.append(lab)
             lines += lns
         t["read"] = time.perf_counter() - t0
@@ -354,7 +354,8 @@ class Redactor:
             t1 = time.perf_counter()
             heights = [_mask_text_height(m, a) for m in planned]
             seed = cfg.seed if seed is None else seed
-            out = render(ph.pixels, [m.polygon for m in planned], st, text_heights=heights, seed=seed)
+            out = render(ph.pixels, [m.polygon for m in planned], st, text_heights=heights, seed=seed,
+                         pool=self._workers())
             timings["render"] = time.perf_counter() - t1
             check = None
             encoded = None
@@ -407,7 +408,8 @@ class Redactor:
                 else:
                     grown.append(m)
             planned = grown
-            out = render(ph.pixels, [m.polygon for m in planned], style, text_heights=heights, seed=seed)
+            out = render(ph.pixels, [m.polygon for m in planned], style, text_heights=heights, seed=seed,
+                         pool=self._workers())
             hard = [m.polygon for i, m in enumerate(planned) if i in bad]
             out = render(out, hard, Style.FILL, text_heights=[heights[i] for i in bad], seed=seed)
             bad = readable_masks(self.ocr, self.symbols, out, planned, a, heights, pool=self._workers())

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 
 from .locate import Region, box_geometry, overlap_groups, resize_long
 from .ocr.base import RecResult, TextEngine
-from .symbols import RawSymbol, SymbolEngine, find_by_look, inside_share, is_two_d, quad_iou, widen_linear
+from .symbols import (LookPrep, RawSymbol, SymbolEngine, find_by_look, inside_share, is_two_d, look_prep, quad_iou,
+                      widen_linear)
 from .types import Label, Polygon, Symbol, TextLine, Word, as_polygon
 
 log = logging.getLogger(__name__)
@@ -210,7 +211,13 @@ def map_points(M: np.ndarray, pts) -> np.ndarray:
 
 
 Found = List[Tuple[RawSymbol, np.ndarray]]  # (raw symbol, quad in photo coordinates)
-View = Tuple[np.ndarray, np.ndarray, float]  # (gray upright label view, view->photo map, text height in view px)
+
+
+class View(NamedTuple):
+    gray: np.ndarray  # the upright label view, grey
+    to_photo: np.ndarray  # 3x3 view -> photo map
+    text_height: float  # in view px
+    look: Optional[LookPrep] = None  # the look search's exclusion-free part, when made beside the OCR
 
 
 def label_view(pixels: np.ndarray, lab: Label, height: float) -> View:
@@ -220,13 +227,17 @@ def label_view(pixels: np.ndarray, lab: Label, height: float) -> View:
     margin = int(max(20, th * 6, 0.2 * max(lab.crop_size)))
     view, v2p = upright_region_view(pixels, lab, margin, 2000)
     gray = cv2.cvtColor(view, cv2.COLOR_RGB2GRAY) if view.ndim == 3 else view
-    return gray, v2p, th * (gray.shape[1] / max(1.0, lab.crop_size[0] + 2 * margin))
+    return View(gray, v2p, th * (gray.shape[1] / max(1.0, lab.crop_size[0] + 2 * margin)))
 
 
-def decode_label(engine: SymbolEngine, pixels: np.ndarray, lab: Label, height: float) -> Tuple[Found, View]:
-    """Decode symbols on the label's upright view (codes read best with their bars along a scan line)."""
+def decode_label(engine: SymbolEngine, pixels: np.ndarray, lab: Label, height: float,
+                 look: bool = False) -> Tuple[Found, View]:
+    """Decode symbols on the label's upright view (codes read best with their bars along a scan line).
+    ``look``: also prepare the view's look search (``symbols.look_prep``), which needs no read lines."""
     view = label_view(pixels, lab, height)
-    found = [(raw, map_points(view[1], q)) for raw, q in _decode(engine, view[0])]
+    found = [(raw, map_points(view.to_photo, q)) for raw, q in _decode(engine, view.gray)]
+    if look:
+        view = view._replace(look=look_prep(view.gray, view.text_height))
     return found, view
 
 
@@ -309,10 +320,11 @@ def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lin
         sure = [ln.polygon for ln in lines if ln.score >= 0.75 and len(ln.text.strip()) >= 2]
 
         def search(view: View) -> List[Polygon]:
-            gray, v2p, th = view
+            v2p = view.to_photo
             p2v = np.linalg.inv(v2p)
             excl = [map_points(p2v, p) for p in sure] + [map_points(p2v, sym.polygon) for sym in decoded]
-            return [as_polygon(map_points(v2p, poly)) for poly in find_by_look(gray, th, excl)]
+            return [as_polygon(map_points(v2p, poly))
+                    for poly in find_by_look(view.gray, view.text_height, excl, prep=view.look)]
 
         if pool is not None and len(views) > 1:
             per_view = list(pool.map(search, views))

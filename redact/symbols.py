@@ -250,32 +250,39 @@ def _seed_quad(gray: np.ndarray, c: np.ndarray, radius: int = 48) -> "np.ndarray
     return np.array([a - n, b - n, b + n, a + n])
 
 
-def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndarray] = ()) -> List[Polygon]:
-    """Symbol-like regions (1-D bars or 2-D modules) found by texture alone, in ``gray`` coordinates.
+@dataclass
+class LookPrep:
+    """The part of ``find_by_look`` that does not depend on what is excluded (the read lines, the decoded
+    symbols), so that it can run early, beside the recognition: ``look_prep``."""
 
-    ``text_height``: typical text height in px at this scale (sets the scale of bars and modules).
-    ``exclude``: polygons (recognised text lines, decoded symbols) that are not candidates.
-    1-D: at least 8 parallel bars (thin, tall ink components of similar height, side by side).
-    2-D: a compact, square-ish block of dense ink texture in both directions, outside any text line.
-    """
+    f: float  # working scale (text ~12 px high there) over the view's
+    th: float  # text height at the working scale
+    binv: np.ndarray  # ink (1) / paper (0), adaptive threshold at the working scale
+    bars: List[Polygon]  # chains of parallel bars (1-D candidates), working px
+    dx: np.ndarray  # box-filtered densities of ink/paper transitions along x, along y, and of ink
+    dy: np.ndarray
+    ink: np.ndarray
+    half: "Tuple[np.ndarray, np.ndarray, np.ndarray] | None"  # the same at half scale (2-D codes, big modules)
+
+
+def look_prep(gray: np.ndarray, text_height: float) -> "LookPrep | None":
+    """Threshold, bar chains and transition densities of ``gray`` for ``find_by_look`` (None: no pixels)."""
     if gray.size == 0:
-        return []
+        return None
     f = min(1.0, 12.0 / max(1.0, float(text_height)))  # work where text is ~12 px high: fast, scale-free
     if f < 0.95:
-        small = cv2.resize(gray, (max(1, int(gray.shape[1] * f)), max(1, int(gray.shape[0] * f))),
-                           interpolation=cv2.INTER_AREA)
-        polys = find_by_look(small, text_height * f, [np.asarray(p, float) * f for p in exclude])
-        return [tuple((x / f, y / f) for x, y in p) for p in polys]
+        gray = cv2.resize(gray, (max(1, int(gray.shape[1] * f)), max(1, int(gray.shape[0] * f))),
+                          interpolation=cv2.INTER_AREA)
+        text_height = text_height * f
+    else:
+        f = 1.0
     h, w = gray.shape
     th = max(6.0, float(text_height))
     block = int(max(15, th * 2)) | 1
     binv = cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
-    excl = np.zeros((h, w), np.uint8)
-    for poly in exclude:
-        cv2.fillPoly(excl, [np.round(np.asarray(poly)).astype(np.int32)], 1)
-    out: List[Polygon] = []
 
     # -- 1-D: chains of parallel bars --------------------------------------------------------
+    bars: List[Polygon] = []
     n, lab, stats, _ = cv2.connectedComponentsWithStats(binv, 8)
     for vertical in (True, False):
         cands = []
@@ -321,25 +328,59 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
             box = [(xs0, ys0), (xs1, ys0), (xs1, ys1), (xs0, ys1)]
             if not vertical:
                 box = [(b, a) for a, b in box]
-            bx = np.array(box, float)
-            x0, y0 = bx.min(axis=0).astype(int)
-            x1, y1 = bx.max(axis=0).astype(int)
-            covered = float(excl[max(0, y0):y1, max(0, x0):x1].mean()) if (y1 > y0 and x1 > x0) else 1.0
-            if covered >= 0.5:
-                continue
-            out.append(tuple((float(a), float(b)) for a, b in box))
+            bars.append(tuple((float(a), float(b)) for a, b in box))
 
-    # -- 2-D: dense modules both ways (at this scale, and at half of it for codes with big modules) ----------
+    # -- transition densities, at this scale and at half of it (2-D codes with big modules) ----------
     win = int(max(9, th * 1.5)) | 1
     dx, dy, ink = _transitions(binv, win)
+    half = None
+    if min(h, w) >= 16 * th:
+        hg = cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+        hb = cv2.adaptiveThreshold(hg, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+        half = _transitions(hb, win)
+    return LookPrep(f=f, th=th, binv=binv, bars=bars, dx=dx, dy=dy, ink=ink, half=half)
+
+
+def find_by_look(gray: "np.ndarray | None", text_height: float, exclude: Sequence[np.ndarray] = (),
+                 prep: "LookPrep | None" = None) -> List[Polygon]:
+    """Symbol-like regions (1-D bars or 2-D modules) found by texture alone, in ``gray`` coordinates.
+
+    ``text_height``: typical text height in px at this scale (sets the scale of bars and modules).
+    ``exclude``: polygons (recognised text lines, decoded symbols) that are not candidates.
+    ``prep``: ``look_prep(gray, text_height)`` when it was made already (then ``gray`` is not read).
+    1-D: at least 8 parallel bars (thin, tall ink components of similar height, side by side).
+    2-D: a compact, square-ish block of dense ink texture in both directions, outside any text line.
+    """
+    if prep is None:
+        if gray is None or gray.size == 0:
+            return []
+        prep = look_prep(gray, text_height)
+    f, th, binv = prep.f, prep.th, prep.binv
+    h, w = binv.shape
+    excl = np.zeros((h, w), np.uint8)
+    for poly in exclude:
+        q = np.asarray(poly, float) * f if f != 1.0 else np.asarray(poly)
+        cv2.fillPoly(excl, [np.round(q).astype(np.int32)], 1)
+    out: List[Polygon] = []
+
+    # -- 1-D: chains of parallel bars, unless mostly excluded ----------------------------------------
+    for box in prep.bars:
+        bx = np.array(box, float)
+        x0, y0 = bx.min(axis=0).astype(int)
+        x1, y1 = bx.max(axis=0).astype(int)
+        covered = float(excl[max(0, y0):y1, max(0, x0):x1].mean()) if (y1 > y0 and x1 > x0) else 1.0
+        if covered >= 0.5:
+            continue
+        out.append(box)
+
+    # -- 2-D: dense modules both ways (at this scale, and at half of it for codes with big modules) ----------
+    dx, dy, ink = prep.dx, prep.dy, prep.ink
     lo = 1.2 / th  # at least ~one transition per module-ish step at any module size up to ~th
     k = int(max(3, th * 0.6)) | 1
     out += _dense_blocks(dx, dy, ink, excl, th)
-    if min(h, w) >= 16 * th:
-        half = cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-        hb = cv2.adaptiveThreshold(half, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+    if prep.half is not None:
         he = cv2.resize(excl, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST)
-        for p in _dense_blocks(*_transitions(hb, win), he, th):
+        for p in _dense_blocks(*prep.half, he, th):
             out.append(tuple((2.0 * a, 2.0 * b) for a, b in p))
 
     # -- 1-D again, as texture: bars too fine to separate still make many transitions one way only ----
@@ -363,6 +404,8 @@ def find_by_look(gray: np.ndarray, text_height: float, exclude: Sequence[np.ndar
     for p in out:
         if not any(quad_iou(p, k2) > 0.3 for k2 in kept):
             kept.append(p)
+    if f != 1.0:
+        kept = [tuple((x / f, y / f) for x, y in p) for p in kept]
     return kept
 
 

@@ -192,6 +192,20 @@ def test_detect_at_full_resolution_no_hidden_resizing(redactors, ocr):
     assert allq[:, 0].max() > 3000  # the rightmost line was placed beyond x=3050
 
 
+def test_rapid_detector_input_is_rapidocrs_own_bit_for_bit(redactors):
+    """rapid.py builds the detector's input itself (float32, from RGB, no strided copies): the tensor must be
+    the one rapidocr's ``DetPreProcess`` makes from the BGR image, bit for bit, at sizes that are multiples
+    of 32 and at sizes it resizes; a photo region (a non-contiguous view) too."""
+    eng = redactors("rapid").ocr
+    g = _photo("zh_sf", 3)
+    rgb = np.ascontiguousarray(g.pixels)
+    for img in (rgb[:736, :992], rgb[:750, :1000], rgb[13:500, 7:777], rgb[:40, :33]):
+        ours = eng._det_input(img)
+        theirs = eng._det.get_preprocess()(np.ascontiguousarray(img[:, :, ::-1]))
+        assert ours.dtype == np.float32 and ours.flags["C_CONTIGUOUS"]
+        assert ours.shape == theirs.shape and np.array_equal(ours, theirs)
+
+
 @needs_paddle
 @needs_font
 def test_detection_scores_belong_to_their_boxes(redactors):

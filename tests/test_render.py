@@ -186,6 +186,23 @@ def test_whole_image_mask_keeps_nothing(style):
 
 
 @pytest.mark.parametrize("style", STYLES, ids=lambda s: s.value)
+def test_threads_render_the_same_image(label, style):
+    """Groups of masks are rendered on a pool's threads (and the copy made in halves): the same pixels."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    a, items = label
+    polys, hs = masks_of(items)
+    assert len(polys) >= 4
+    with ThreadPoolExecutor(2) as pool:
+        ra = render(a, polys, style, text_heights=hs, seed=5)
+        rb = render(a, polys, style, text_heights=hs, seed=5, pool=pool)
+        rc = render(a, [], style, pool=pool)
+    assert np.array_equal(ra, rb)
+    assert not np.array_equal(ra, a)
+    assert np.array_equal(rc, a) and rc is not a
+
+
+@pytest.mark.parametrize("style", STYLES, ids=lambda s: s.value)
 def test_outside_unchanged_beyond_feather(label, style):
     a, items = label
     polys, hs = masks_of(items)

@@ -73,6 +73,26 @@ def test_undecodable_codes_are_found_by_their_look():
     assert polys and max(quad_iou(p, tuple(map(tuple, qtruth))) for p in polys) > 0.6
 
 
+def test_look_search_prepared_early_finds_the_same():
+    """The look search's exclusion-free half (made beside the OCR) gives the same finds as one call."""
+    from redact.symbols import look_prep
+
+    img, truth = _scene(3.0)
+    dam = img.copy()
+    c = truth.mean(axis=0).astype(int)
+    cv2.rectangle(dam, (c[0] - 40, 0), (c[0] + 40, dam.shape[0]), 245, -1)
+    big = cv2.resize(dam, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)  # works at a smaller scale
+    excl = [np.array([[0, 0], [200, 0], [200, 120], [0, 120]], float)]
+    for gray, th in ((dam, 24.0), (big, 48.0)):
+        one = find_by_look(gray, th, excl)
+        assert one
+        assert find_by_look(None, th, excl, prep=look_prep(gray, th)) == one
+        # what is excluded still rules a find out: a mask over the whole view leaves nothing
+        whole = [np.array([[0, 0], [gray.shape[1], 0], [gray.shape[1], gray.shape[0]], [0, gray.shape[0]]], float)]
+        assert find_by_look(None, th, whole, prep=look_prep(gray, th)) == []
+    assert look_prep(np.zeros((0, 0), np.uint8), 20.0) is None
+
+
 def test_plain_text_is_not_a_symbol():
     from PIL import Image, ImageDraw, ImageFont
 
