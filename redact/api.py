@@ -248,12 +248,22 @@ class Redactor:
         reader = Reader(self.ocr)
         labels: List[Label] = []
         lines: List[TextLine] = []
+        heights = [r.small_height for r in regions]
+        known: List[Label] = []  # labels whose geometry is known (before their recognition)
+        joined_job: List[Future] = []
+
+        def on_label(lab: Label, h: float) -> None:
+            # each label's symbols are decoded (and its look search prepared) beside its recognition; once
+            # every label is known, the views of labels that sit together too (during the last recognition)
+            label_jobs.append(pool.submit(lambda: decode_label(sym, gray_job.result(), lab, h, look=True)))
+            known.append(lab)
+            if len(known) == len(regions):
+                labs = list(known)
+                joined_job.append(pool.submit(lambda: joined_views(gray_job.result(), labs, heights, look=True)))
+
         for r in regions:
-            h = r.small_height
-            lab, lns = reader.read_region(
-                photo.pixels, r, len(labels),
-                on_label=lambda lab, h=h: label_jobs.append(
-                    pool.submit(lambda: decode_label(sym, gray_job.result(), lab, h, look=True))))
+            lab, lns = reader.read_region(photo.pixels, r, len(labels),
+                                          on_label=lambda lab, h=r.small_height: on_label(lab, h))
             labels.append(lab)
             lines += lns
         t["read"] = time.perf_counter() - t0
@@ -264,7 +274,7 @@ class Redactor:
             found += f
             views.append(v)
         found += photo_job.result()
-        views += joined_views(gray_job.result(), labels, [r.small_height for r in regions])
+        views += joined_job[0].result() if joined_job else joined_views(gray_job.result(), labels, heights)
         syms = merge_symbols(sym, found, views, lines, pool=pool)
         t["symbols"] = time.perf_counter() - t0
         t0 = time.perf_counter()

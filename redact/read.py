@@ -256,11 +256,12 @@ def label_union(labels: Sequence[Label]) -> Label:
                  rotation=ref.rotation, score=min(lb.score for lb in labels), kind=ref.kind)
 
 
-def joined_views(pixels: np.ndarray, labels: Sequence[Label], heights: Sequence[float]) -> List[View]:
+def joined_views(pixels: np.ndarray, labels: Sequence[Label], heights: Sequence[float],
+                 look: bool = False) -> List[View]:
     """Views of labels that sit close together, whole: a code between two parts of one label (a curved
     label the reader took apart) is cut at the edge of each part's own view, and found by its look in
     neither. One view per group of labels whose outlines overlap, grown by a fifth of their size or six
-    of their line heights (a code is a few lines tall)."""
+    of their line heights (a code is a few lines tall). ``look``: with each view's look search prepared."""
     if len(labels) < 2:
         return []
     rects = []
@@ -272,7 +273,8 @@ def joined_views(pixels: np.ndarray, labels: Sequence[Label], heights: Sequence[
     out: List[View] = []
     for grp in overlap_groups(rects):
         if len(grp) > 1:
-            out.append(label_view(pixels, label_union([labels[i] for i in grp]), min(heights[i] for i in grp)))
+            v = label_view(pixels, label_union([labels[i] for i in grp]), min(heights[i] for i in grp))
+            out.append(v._replace(look=look_prep(v.gray, v.text_height)) if look else v)
     return out
 
 
