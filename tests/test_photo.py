@@ -60,6 +60,35 @@ def test_jpeg_output_keeps_the_inputs_chroma_subsampling(sub):
     assert png.meta.jpeg_subsampling == -1 and JpegImagePlugin.get_sampling(Image.open(io.BytesIO(out))) == 0
 
 
+@pytest.mark.parametrize("sub", [0, 1, 2])
+def test_big_jpeg_encoded_in_stripes_decodes_to_the_same_pixels(sub):
+    """A big JPEG is encoded in stripes on threads and joined with restart markers: one valid JPEG that
+    decodes (PIL and OpenCV alike) to exactly the pixels of the one-piece encoding, at any size."""
+    import cv2
+
+    rng = np.random.default_rng(sub)
+    for h, w in ((1603, 1250), (2001, 1499)):
+        base = cv2.resize(_gradient(), (w, h), interpolation=cv2.INTER_LINEAR)
+        noise = rng.integers(0, 40, (h, w, 1), dtype=np.uint8)
+        px = np.ascontiguousarray(base // 2 + noise)  # detail in every block: real entropy-coded data
+        whole = photo._encode_jpeg(px, 92, sub, stripes=1)
+        ref = np.asarray(Image.open(io.BytesIO(whole)).convert("RGB"))
+        for n in (2, 3):
+            data = photo._encode_jpeg(px, 92, sub, stripes=n)
+            assert data != whole and b"\xff\xdd" in data  # a restart interval is declared
+            im = Image.open(io.BytesIO(data))
+            im.load()
+            assert im.size == (w, h) and im.format == "JPEG"
+            assert np.array_equal(np.asarray(im.convert("RGB")), ref)
+            cv = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+            assert np.array_equal(cv[:, :, ::-1], ref)
+    # through encode(): a 12 MP photo is striped on a multi-core machine (same pixels as one piece)
+    ph = photo.load(_encode(Image.fromarray(np.zeros((3000, 4000, 3), np.uint8)), "JPEG", subsampling=sub))
+    out, _ = photo.encode(ph, ph.pixels)
+    assert (b"\xff\xdd" in out) == ((os.cpu_count() or 1) > 1)
+    assert Image.open(io.BytesIO(out)).size == (4000, 3000)
+
+
 def test_modes_cmyk_16bit_gray_alpha_palette():
     arr = _gradient()
     cmyk = photo.load(_encode(Image.fromarray(arr).convert("CMYK"), "JPEG", quality=95))
