@@ -14,6 +14,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from .concurrency import run_all
 from .locate import Region, box_geometry, overlap_groups, resize_long
 from .ocr.base import RecResult, TextEngine
 from .symbols import (LookPrep, RawSymbol, SymbolEngine, find_by_look, inside_share, is_two_d, look_prep, quad_iou,
@@ -328,10 +329,11 @@ def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lin
             return [as_polygon(map_points(v2p, poly))
                     for poly in find_by_look(view.gray, view.text_height, excl, prep=view.look)]
 
-        if pool is not None and len(views) > 1:
-            per_view = list(pool.map(search, views))
-        else:
-            per_view = [search(v) for v in views]
+        # the biggest view in this thread, the others on the pool's; the finds in the views' order
+        order = sorted(range(len(views)), key=lambda i: -views[i].gray.size)
+        per_view: List[List[Polygon]] = [[] for _ in views]
+        for i, ps in zip(order, run_all(pool, lambda i: search(views[i]), order)):
+            per_view[i] = ps
         finds = [p for ps in per_view for p in ps]
         finds.sort(key=lambda p: -abs(cv2.contourArea(np.float32(p))))
         kept: List[Polygon] = []

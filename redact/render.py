@@ -32,12 +32,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .concurrency import run_all
 from .types import Polygon, Style
 
 log = logging.getLogger(__name__)
 
 _SHIFT = 4  # fixed-point bits for sub-pixel polygon rasterisation
 _FIELD_MAX_CELLS = 250_000  # the smooth surrounding field is never computed on more cells than this
+_SPLIT_PX = 400_000  # a group crop this big shares its per-pixel blending with the pool's threads
 
 
 @dataclass(frozen=True)
@@ -293,7 +295,9 @@ def _render_group(
     heights: Sequence[float],
     style: Style,
     rng: np.random.Generator,
+    split: Executor | None = None,
 ) -> None:
+    """Render one group into ``out``. ``split``: threads to share the big per-pixel steps with."""
     cv2 = _cv2()
     x0, y0, x1, y1 = g.x0, g.y0, g.x1, g.y1
     h, w = y1 - y0, x1 - x0
@@ -318,14 +322,20 @@ def _render_group(
     # ---- 3. alpha = 1 on every masked pixel, feather only outwards -----------------------------------
     region = out[y0:y1, x0:x1]
     fpx = _feather_px(style, th)
-    if fpx > 0:
-        # one blend over the crop: weight 1 on masked pixels (dist 0), falling to 0 at fpx + 1 outside
-        b = dist * np.float32(1.0 / (fpx + 1.0))
-        np.minimum(b, np.float32(1.0), out=b)  # the original's weight: 0 on masked pixels
-        region[...] = cv2.blendLinear(look, crop, np.float32(1.0) - b, b)  # writes into `out` (a view)
-        cv2.copyTo(look, inside, region)  # masked pixels are the look's, exactly
+
+    def blend(rows: tuple[int, int]) -> None:
+        r0, r1 = rows
+        if fpx > 0:
+            # one blend over the rows: weight 1 on masked pixels (dist 0), falling to 0 at fpx + 1 outside
+            b = dist[r0:r1] * np.float32(1.0 / (fpx + 1.0))
+            np.minimum(b, np.float32(1.0), out=b)  # the original's weight: 0 on masked pixels
+            region[r0:r1] = cv2.blendLinear(look[r0:r1], crop[r0:r1], np.float32(1.0) - b, b)  # into `out`
+        cv2.copyTo(look[r0:r1], inside[r0:r1], region[r0:r1])  # masked pixels are the look's, exactly
+
+    if split is not None and h * w >= _SPLIT_PX:  # per pixel: two halves on two threads, the same pixels
+        run_all(split, blend, [(0, h // 2), (h // 2, h)])
     else:
-        cv2.copyTo(look, inside, region)
+        blend((0, h))
 
 
 def render(
@@ -349,11 +359,10 @@ def render(
     style = Style(style)
     if pool is None or pixels.shape[0] < 2:
         out = pixels.copy()
-    else:  # a 12 MP copy is ~10-25 ms (fresh pages): in two halves, on the pool's threads
+    else:  # a 12 MP copy is ~10-25 ms (fresh pages): in two halves, the other on the pool's thread
         out = np.empty_like(pixels)
         cut = pixels.shape[0] // 2
-        for f in [pool.submit(np.copyto, out[:cut], pixels[:cut]), pool.submit(np.copyto, out[cut:], pixels[cut:])]:
-            f.result()
+        run_all(pool, lambda r: np.copyto(out[r[0]:r[1]], pixels[r[0]:r[1]]), [(0, cut), (cut, pixels.shape[0])])
     if not masks:
         return out
     H, W = pixels.shape[:2]
@@ -376,15 +385,11 @@ def render(
         jobs.append((g, gp, [heights[i] for i in g.members], np.random.default_rng([key, g.x0, g.y0])))
 
     def one(job) -> None:
-        g, gp, hs, grng = job
-        _render_group(pixels, out, g, gp, hs, style, grng)
+        g, gp, hs, grng, split = job
+        _render_group(pixels, out, g, gp, hs, style, grng, split)
 
-    if pool is not None and len(jobs) > 1:
-        # groups are disjoint rectangles: each reads its own crop of `pixels` and writes its own of `out`
-        jobs.sort(key=lambda j: -(j[0].x1 - j[0].x0) * (j[0].y1 - j[0].y0))  # the biggest first
-        for _ in pool.map(one, jobs):
-            pass
-    else:
-        for job in jobs:
-            one(job)
+    # groups are disjoint rectangles: each reads its own crop of `pixels` and writes its own of `out`. The
+    # biggest is rendered in this thread (sharing its per-pixel steps with the pool), the others on the pool.
+    jobs.sort(key=lambda j: -(j[0].x1 - j[0].x0) * (j[0].y1 - j[0].y0))
+    run_all(pool, one, [(*j, pool if i == 0 else None) for i, j in enumerate(jobs)])
     return out

@@ -14,7 +14,7 @@ from typing import List, Optional, Sequence, Set, Tuple
 import cv2
 import numpy as np
 
-from .concurrency import InlineExecutor
+from .concurrency import InlineExecutor, run_all
 from .types import Mask
 
 STROKE_INSET = 5  # px (upright crop scale) in from a mask's edge where its own look is judged: half the
@@ -201,13 +201,16 @@ def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, h
     # text: every masked region upright at a legible scale, packed into one canvas, read once
     idx = [i for i in range(len(masks)) if values[i]]
     if idx:
-        crops = []
-        for i in idx:
+        def upright(i: int) -> Tuple[np.ndarray, bool]:
             poly = np.asarray(masks[i].polygon, float)
             th = heights[i] if i < len(heights) and heights[i] else max(6.0, min(np.ptp(poly[:, 0]), np.ptp(poly[:, 1])) / 2)
-            crops.append(_upright_crop(out, poly, th))
-        # only a mask whose own pixels hold strokes can give text back (then it is read with its surroundings)
-        keep = [k for k, (c, inside) in enumerate(crops) if has_strokes(c, inside)]
+            c, inside = _upright_crop(out, poly, th)
+            # only a mask whose own pixels hold strokes can give text back (then it is read with its
+            # surroundings)
+            return c, has_strokes(c, inside)
+
+        crops = run_all(pool, upright, idx)  # beside the symbol jobs (a busy pool: this thread does them)
+        keep = [k for k, (_, strokes) in enumerate(crops) if strokes]
         idx = [idx[k] for k in keep]
         crops = [crops[k][0] for k in keep]
     if idx:
