@@ -120,9 +120,9 @@ def _pack(crops: Sequence[np.ndarray], gap: int = 24, width: int = 1600):
 
 def _share(hits: np.ndarray, within: Optional[np.ndarray]) -> float:
     if within is None:
-        return float(hits.mean())
-    n = int(within.sum())
-    return float(hits[within].sum()) / n if n else 0.0
+        return np.count_nonzero(hits) / hits.size if hits.size else float("nan")
+    n = np.count_nonzero(within)  # counted, not gathered: a fraction of the time of hits[within]
+    return np.count_nonzero(hits & within) / n if n else 0.0
 
 
 def has_strokes(crop: np.ndarray, within: Optional[np.ndarray] = None) -> bool:
