@@ -412,26 +412,25 @@ def _encode_jpeg(pixels: np.ndarray, quality: int, sub: int, stripes: Optional[i
         stripes = min(4, os.cpu_count() or 1) if h * w >= JPEG_STRIPE_PIXELS else 1
     rows = -(-h // mcu_h)  # block rows
     stripes = max(1, min(int(stripes), rows // 4))
-    if stripes > 1 and hasattr(cv2, "IMWRITE_JPEG_RST_INTERVAL"):
+    if not hasattr(cv2, "IMWRITE_JPEG_RST_INTERVAL"):
+        stripes = 1
+    if stripes > 1:
         params += [cv2.IMWRITE_JPEG_RST_INTERVAL, -(-w // mcu_w)]  # one restart interval per block row
-        cuts = [int(round(rows * i / stripes)) * mcu_h for i in range(stripes)] + [h]
+    cuts = [int(round(rows * i / stripes)) * mcu_h for i in range(stripes)] + [h]
 
-        def part(i: int) -> Optional[bytes]:
-            ok, buf = cv2.imencode(".jpg", cv2.cvtColor(pixels[cuts[i]:cuts[i + 1]], cv2.COLOR_RGB2BGR), params)
-            return buf.tobytes() if ok else None
+    def part(i: int) -> Optional[bytes]:
+        ok, buf = cv2.imencode(".jpg", cv2.cvtColor(pixels[cuts[i]:cuts[i + 1]], cv2.COLOR_RGB2BGR), params)
+        return buf.tobytes() if ok else None
 
-        try:
-            parts = list(_stripe_pool().map(part, range(stripes)))
-        except cv2.error:
-            return None
+    try:
+        parts = list(_stripe_pool().map(part, range(stripes))) if stripes > 1 else [part(0)]
         if any(p is None for p in parts):
             return None
+        if stripes == 1:
+            return parts[0]
         return _join_jpeg_stripes(parts, [(cuts[i + 1] - cuts[i]) // mcu_h for i in range(stripes - 1)], h)
-    try:
-        ok, buf = cv2.imencode(".jpg", cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR), params)
-    except cv2.error:
+    except (cv2.error, ValueError):  # ValueError: stripes the joiner does not recognise (PIL writes it then)
         return None
-    return buf.tobytes() if ok else None
 
 
 def _jpeg_scan(data: bytes) -> Tuple[int, int]:

@@ -352,9 +352,9 @@ def find_by_look(gray: "np.ndarray | None", text_height: float, exclude: Sequenc
     2-D: a compact, square-ish block of dense ink texture in both directions, outside any text line.
     """
     if prep is None:
-        if gray is None or gray.size == 0:
+        prep = look_prep(gray, text_height) if gray is not None else None
+        if prep is None:  # no pixels
             return []
-        prep = look_prep(gray, text_height)
     f, th, binv = prep.f, prep.th, prep.binv
     h, w = binv.shape
     excl = np.zeros((h, w), np.uint8)
