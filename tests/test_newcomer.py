@@ -3,6 +3,7 @@ CLI, the Python API in process, the web page in a real headless Chromium), asser
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
@@ -10,14 +11,16 @@ import re
 import select
 import shutil
 import socket
+import struct
 import subprocess
 import sys
+import termios
 import time
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
+import tomllib
 from PIL import ExifTags, Image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +31,7 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "2", "PYTHONPATH": os.pathsep.join([str(
 
 def redact(*args, cwd=None, timeout=600, umask=0o022):
     return subprocess.run([*REDACT, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=ENV,
-                          timeout=timeout, preexec_fn=lambda: os.umask(umask))
+                          timeout=timeout, preexec_fn=lambda: os.umask(umask), check=False)
 
 
 def one_line_error(res, code: int, *needles: str) -> str:
@@ -67,7 +70,7 @@ def gps_photo(tmp_path_factory):
 def _summary_counts(line: str) -> tuple[int, int, dict]:
     m = re.search(r"(\d+) field\(s\) masked in (\d+) region\(s\)(?: \(([^)]*)\))?", line)
     assert m, line
-    parts = dict((k, int(v)) for k, v in (p.rsplit(" ", 1) for p in (m.group(3) or "").split(", ") if p))
+    parts = {k: int(v) for k, v in (p.rsplit(" ", 1) for p in (m.group(3) or "").split(", ") if p)}
     return int(m.group(1)), int(m.group(2)), parts
 
 
@@ -238,7 +241,8 @@ def test_batch_log_lines_do_not_collide_with_the_progress_bar(waybill, tmp_path)
     shutil.copy(src, d / "b.jpg")
     (d / "broken.jpg").write_bytes(src.read_bytes()[:2000])
     pid, fd = pty.fork()
-    if pid == 0:  # the child: a user's terminal
+    if pid == 0:  # the child: a user's terminal, 120 columns
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         os.environ.update(ENV)
         os.execv(REDACT[0], [*REDACT, str(d), "-o", str(tmp_path / "out"), "-v", "--workers", "1"])
     out = b""
@@ -275,8 +279,8 @@ def test_port_in_use_has_its_own_exit_code(tmp_path):
         port = s.getsockname()[1]
         one_line_error(redact("serve", "--port", port, timeout=120), 10, "in use", str(port))
     readme = (ROOT / "README.md").read_text()
-    assert re.search(r"^\| 10 \| .*(listen|port)", readme, re.M)
-    assert re.search(r"^\| 3 \| input not found", readme, re.M)
+    assert re.search(r"^\| 10 \| .*(listen|port)", readme, re.MULTILINE)
+    assert re.search(r"^\| 3 \| input not found", readme, re.MULTILINE)
 
 
 def test_help_says_what_each_command_takes():
@@ -329,7 +333,7 @@ def test_folder_run_skips_our_outputs_and_resume_keeps_outcomes(waybill, tmp_pat
 
 def test_readme_examples_write_outside_sample_images():
     readme = (ROOT / "README.md").read_text()
-    for cmd in re.findall(r"^\.venv/bin/redact (.*?)(?:\s+#|$)", readme, re.M):
+    for cmd in re.findall(r"^\.venv/bin/redact (.*?)(?:\s+#|$)", readme, re.MULTILINE):
         if "sample_images/" in cmd:  # a sample photo: written elsewhere, never beside it
             assert " -o " in f" {cmd} ", cmd
             assert not cmd.split(" -o ")[1].strip().startswith("sample_images/"), cmd
@@ -382,10 +386,72 @@ def test_cluster_run_prints_only_what_concerns_the_user(tmp_path):
     shutil.copy(src, d / "p.jpg")
     env = {k: v for k, v in ENV.items() if k != "RAY_ADDRESS"}
     res = subprocess.run([*REDACT, "cluster", str(d), "-o", str(tmp_path / "out"), "--actors", "1"],
-                         capture_output=True, text=True, env=env, timeout=600)
+                         capture_output=True, text=True, env=env, timeout=600, check=False)
     assert res.returncode == 0, res.stderr
     assert "1 ok" in res.stdout
     for noise in ("Token authentication", "streaming_executor", "Started a local Ray", "core_worker",
                   "Progress bars disabled", "WARNING"):
         assert noise not in res.stderr, res.stderr
     assert len(res.stderr.strip().splitlines()) <= 1, res.stderr
+
+
+# ------------------------------------------------------------------------------------------- web page
+
+CHROMIUM = os.environ.get("REDACT_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (scripts/setup.sh)")
+def test_web_page_says_why_and_names_downloads_like_the_cli(tmp_path):
+    pytest.importorskip("fastapi")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from redact.service.testing import ServerProcess, label_photo
+    from tests.test_web import ARGS
+
+    good = tmp_path / "label.png"
+    good.write_bytes(label_photo(800, 600)[0])
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    srv = ServerProcess("--workers", "1", "--queue", "4", threads=2, log_path=tmp_path / "server.log")
+    srv.start()
+    try:
+        srv.wait_ready(240)
+        with sync_api.sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            try:
+                ctx = b.new_context(viewport={"width": 1280, "height": 800}, locale="en-US", accept_downloads=True)
+                page = ctx.new_page()
+                errors = []
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(srv.url + "/")
+                page.wait_for_selector("body[data-ready='1']")
+                # a .txt dropped on the drop zone, as a user drags it from the desktop
+                page.evaluate("""() => {
+                    const dt = new DataTransfer();
+                    dt.items.add(new File(["shopping list"], "notes.txt", { type: "text/plain" }));
+                    document.querySelector("#drop").dispatchEvent(
+                        new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+                }""")
+                notice = page.locator("#notice")
+                assert notice.is_visible() and "notes.txt" in notice.inner_text()
+                assert "Not a photo" in notice.inner_text()
+                assert page.locator(".card").count() == 0
+                page.set_input_files("#file", [str(broken), str(good)])
+                page.wait_for_function(
+                    "() => document.querySelectorAll('.card .status.ok, .card .status.error').length === 2",
+                    timeout=300_000)
+                assert not notice.is_visible()  # a new, good drop clears the message
+                bad = page.locator(".card", has_text="broken.jpg")
+                ok = page.locator(".card", has_text="label.png")
+                assert "Failed" in bad.locator(".status").inner_text()
+                for sel in (".download", ".preview", ".draw", ".reset"):
+                    assert bad.locator(sel).is_disabled(), sel
+                    assert ok.locator(sel).is_enabled(), sel
+                with page.expect_download(timeout=300_000) as dl:
+                    ok.locator(".download").click()
+                assert dl.value.suggested_filename == "label.redacted.png"
+                assert not errors, errors
+                ctx.close()
+            finally:
+                b.close()
+    finally:
+        srv.stop()
