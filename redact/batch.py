@@ -23,6 +23,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import enum
@@ -296,8 +297,8 @@ def _walk(root: Path, exclude: Path | None, suffix: str, beside: bool) -> list[P
             p = d / f
             if f.startswith(".") or not _is_image(p):
                 continue
-            if beside and suffix and Path(f).stem.endswith(suffix):
-                continue  # our own earlier output
+            if suffix and Path(f).stem.endswith(suffix):
+                continue  # our own earlier output (beside its input, or copied in): never redacted again
             out.append(p)
     return sorted(out, key=lambda p: p.relative_to(root).as_posix())
 
@@ -679,6 +680,10 @@ def run_batch(
     config = config or Config()
     cores = os.cpu_count() or 1
     workers = max(1, int(workers or cores))
+    if out_dir is not None and not dry_run:
+        from .photo import check_writable
+
+        check_writable(Path(out_dir), folder=True)  # before any work: a file there, a read-only place
     jobs, state = plan_jobs(inputs, Path(out_dir) if out_dir is not None else None, suffix=suffix)
     fp = config_fingerprint(config)
     manifest_path = state / MANIFEST_NAME
@@ -715,7 +720,9 @@ def run_batch(
                 results[idx] = FileResult(job.rel, "failed", job.rel_out, error_kind=kind, error=msg)
                 continue
             if _is_done(job, sha, fp, manifest, state):
-                results[idx] = FileResult(job.rel, "skipped", manifest[job.rel]["output"])
+                rec = manifest[job.rel]  # the outcome of the run that did it stays in the report
+                results[idx] = FileResult(job.rel, "skipped", rec["output"], masked=dict(rec.get("masked") or {}),
+                                          masks=int(rec.get("masks", 0)))
                 continue
         todo.append(idx)
     workers = max(1, min(workers, len(todo) or 1))
@@ -759,6 +766,8 @@ def run_batch(
                         "input_sha256": res["input_sha256"],
                         "config": fp,
                         "output_sha256": res["output_sha256"],
+                        "masked": res.get("masked") or {},
+                        "masks": int(res.get("masks", 0)),
                         "time": round(time.time(), 3),
                     }
                 )
@@ -767,11 +776,20 @@ def run_batch(
             mf.flush()
         if res["status"] == "failed":
             log.warning("failed: %s", res.get("error", job.rel))
+        elif res["status"] == "ok":
+            masked = res.get("masked") or {}
+            log.info("ok %s -> %s: %d field(s) masked in %d region(s) in %.1f s", job.rel, rel_out,
+                     sum(masked.values()), int(res.get("masks", 0)), float(res.get("seconds", 0.0)))
         bar.update(1)
 
     pending = list(todo)
     pending.reverse()  # pop() from the end keeps input order
     ex: ProcessPoolExecutor | None = None
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    # log lines go through tqdm's write path while the bar is shown: above the bar, never into it
+    redirect = logging_redirect_tqdm() if not bar.disable else contextlib.nullcontext()
+    redirect.__enter__()
     try:
         import multiprocessing as mp
 
@@ -838,6 +856,7 @@ def run_batch(
     finally:
         if ex is not None:
             _kill_pool(ex)
+        redirect.__exit__(None, None, None)
         bar.close()
         if mf is not None:
             mf.close()

@@ -45,7 +45,7 @@ class Policy:
 class Config:
     # --- load ---
     max_pixels: int = 100_000_000  # refuse larger images (decompression bombs); 12 MP photos are ~12e6
-    max_bytes: int = 80 * 1024 * 1024
+    max_bytes: int = 80_000_000  # 80 MB (MB = 10^6 bytes, in every message and the README)
     # --- locate / read ---
     ocr_backend: str = "rapid"  # "rapid" (rapidocr, default) | "paddle" (PaddleOCR 3.7, install extra)
     symbol_backend: str = "zxing"  # "zxing" (zxing-cpp, default) | "zbar" (pyzbar + libzbar0)

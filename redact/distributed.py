@@ -275,10 +275,14 @@ def run_distributed(
 
     started = False
     if not ray.is_initialized():
+        quiet = not log.isEnabledFor(logging.INFO)  # -v shows Ray's own lines again
+        if quiet:
+            _quiet_ray()
         ray.init(
             address=address or os.environ.get("RAY_ADDRESS") or None,
             include_dashboard=False,
             log_to_driver=False,
+            logging_level=logging.ERROR if quiet else logging.INFO,
             runtime_env=runtime_env() if ship_code else None,
         )
         started = True
@@ -332,6 +336,14 @@ def run_distributed(
     summary = BatchSummary(all_items, time.perf_counter() - t0, n, report_path=jl, csv_path=cp)
     log.info("%s", summary.line())
     return summary
+
+
+def _quiet_ray() -> None:
+    """What Ray prints on every run that does not concern the user (its token notice, the executor's plan,
+    the C++ core worker's notes): below ERROR, off. Ray's token authentication itself stays on."""
+    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
+    for name in ("ray", "ray.data", "ray._private", "ray.train", "ray.tune"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _write_reports_url(items: Sequence[FileResult], fs: Any, root: str) -> tuple[Path | None, Path | None]:

@@ -75,6 +75,43 @@ def pad_polygon(poly: Polygon, pad: float) -> np.ndarray:
     return p + d / nrm * pad * 1.41
 
 
+def _pad_sides(poly: Polygon, pads: Sequence[float]) -> np.ndarray:
+    """``pad_polygon`` of a quad with its own padding per side: (top, right, bottom, left) of p0-p1-p2-p3."""
+    p = np.asarray(poly, float)
+    u = p[1] - p[0]
+    u /= np.linalg.norm(u) + 1e-9
+    v = p[3] - p[0]
+    v /= np.linalg.norm(v) + 1e-9
+    top, right, bottom, left = pads
+    return np.array([p[0] - left * u - top * v, p[1] + right * u - top * v,
+                     p[2] + right * u + bottom * v, p[3] - left * u + bottom * v])
+
+
+def _symbol_piece(poly: Polygon, pad: float, kept: Sequence[np.ndarray]) -> np.ndarray:
+    """A symbol's padded quad, its quiet-zone padding taken back on a side that faces the text of a field
+    the policy keeps (``--keep tracking_number``: the number printed under its barcode stays readable).
+    Only the padding: the symbol's own polygon stays masked whole, so no bar is uncovered; text printed
+    inside it stays under the mask (keeping a value never un-masks a symbol)."""
+    if len(poly) != 4 or not kept:
+        return pad_polygon(poly, pad)
+    p = np.asarray(poly, float)
+    padded = pad_polygon(poly, pad)
+    lo, hi = padded.min(axis=0), padded.max(axis=0)
+    u = p[1] - p[0]
+    u /= np.linalg.norm(u) + 1e-9
+    v = p[3] - p[0]
+    v /= np.linalg.norm(v) + 1e-9
+    pads = [pad, pad, pad, pad]  # top, right, bottom, left
+    for q in kept:
+        if (q.max(axis=0) < lo).any() or (q.min(axis=0) > hi).any():
+            continue  # not under the padded quad
+        for side, (n, edge) in enumerate(((-v, p[[0, 1]]), (u, p[[1, 2]]), (v, p[[2, 3]]), (-u, p[[3, 0]]))):
+            gap = float((q @ n).min() - (edge @ n).max())  # from the symbol's edge out to the text
+            if gap > -0.5 * float(np.ptp(q @ n)):  # the text lies beyond this side (mostly)
+                pads[side] = min(pads[side], max(0.0, gap - 1.0))
+    return _pad_sides(poly, pads)
+
+
 def field_polygons(field: Field, lines: Sequence[TextLine], symbols: Sequence[Symbol]) -> Tuple[Polygon, ...]:
     polys: List[Polygon] = []
     for sp in field.spans:
@@ -107,6 +144,10 @@ def plan(fields: Sequence[Field], selected: Sequence[int], lines: Sequence[TextL
          pad_ratio: float, quiet_zone: float) -> List[Mask]:
     """Padded mask polygons for the selected fields (indices into ``fields``)."""
     masks: List[Mask] = []
+    chosen = set(selected)
+    # text of the personal fields the policy keeps: a symbol's quiet zone must not cover it
+    kept = [_line_quad(lines[sp.line]) for i, f in enumerate(fields) if f.sensitive and i not in chosen
+            for sp in f.spans if 0 <= sp.line < len(lines)]
     for fi in selected:
         f = fields[fi]
         pieces: List[Tuple[np.ndarray, int]] = []  # (padded polygon, label index or -1 for symbols)
@@ -123,7 +164,7 @@ def plan(fields: Sequence[Field], selected: Sequence[int], lines: Sequence[TextL
                 continue
             s = np.asarray(symbols[si].polygon, float)
             side = min(np.linalg.norm(s[1] - s[0]), np.linalg.norm(s[3] - s[0])) if len(s) == 4 else 20.0
-            pieces.append((pad_polygon(symbols[si].polygon, max(3.0, quiet_zone * side)), -1))
+            pieces.append((_symbol_piece(symbols[si].polygon, max(3.0, quiet_zone * side), kept), -1))
         # merge adjacent pieces of the same label into one shape
         groups: Dict[int, List[List[np.ndarray]]] = {}
         for poly, lab in pieces:

@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .config import Config
-from .errors import InputNotFound, TooLarge, UnreadableInput, UnsupportedFormat
+from .errors import InputNotFound, TooLarge, UnreadableInput, UnsupportedFormat, UsageError
 from .types import Photo, PhotoMeta
 
 log = logging.getLogger(__name__)
@@ -306,10 +306,11 @@ def _from_image(img: Image.Image, config: Config, name: str, label: Optional[str
         raise TooLarge(f"{w}x{h} px is over the {config.max_pixels:,} pixel limit", path=label)
     meta = _meta_of(img, fmt)
     icc = img.info.get("icc_profile")
+    exif = _kept_exif(img, meta) if config.keep_metadata else None
     if data is not None and fmt in ("JPEG", "MPO") and img.mode == "RGB":  # MPO: the first picture
         rgb = _decode_jpeg(data, (w, h), meta.exif_orientation)
         if rgb is not None:
-            return Photo(pixels=rgb, meta=meta, alpha=None, icc_profile=icc, name=name)
+            return Photo(pixels=rgb, meta=meta, alpha=None, icc_profile=icc, name=name, exif=exif)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -322,21 +323,50 @@ def _from_image(img: Image.Image, config: Config, name: str, label: Optional[str
     except Image.DecompressionBombError:
         raise TooLarge("decompression bomb", path=label) from None
     rgb, alpha = _to_rgb(oriented)
-    return Photo(pixels=np.ascontiguousarray(rgb), meta=meta, alpha=alpha, icc_profile=icc, name=name)
+    return Photo(pixels=np.ascontiguousarray(rgb), meta=meta, alpha=alpha, icc_profile=icc, name=name, exif=exif)
 
 
-def dropped_metadata(meta: PhotoMeta, config: Config) -> List[str]:
-    """Names of what the output no longer carries (no values)."""
+def _kept_exif(img: Image.Image, meta: PhotoMeta) -> Optional[bytes]:
+    """The EXIF block written back with ``--keep-metadata``: every tag of IFD0 and its Exif and GPS
+    sub-IFDs (the user asked to keep them, GPS included), but the orientation reset to 1 (the pixels are
+    already turned), the image size of the turned pixels, and no thumbnail (IFD1 shows the photo before
+    redaction: it is never written). None when there is nothing to keep or it cannot be re-serialised."""
+    if not meta.had_exif:
+        return None
+    try:
+        exif = img.getexif()
+        exif[0x0112] = 1
+        for tag in (0x0201, 0x0202):  # a thumbnail's offset/length in IFD0 (old-style)
+            exif.pop(tag, None)
+        sub = exif.get_ifd(_EXIF_IFD)
+        if sub and meta.exif_orientation in (5, 6, 7, 8):
+            w, h = img.size
+            if 0xA002 in sub:
+                sub[0xA002], sub[0xA003] = h, w
+        data = exif.tobytes()  # IFD0 + Exif + GPS sub-IFDs; IFD1 (the thumbnail) is not written
+    except Exception as e:  # a malformed EXIF block: dropped (reported), never a failure
+        log.info("EXIF block could not be kept (%s): dropped", type(e).__name__)
+        return None
+    return data if len(data) + 2 <= 0xFFFF else None
+
+
+EXIF_FORMATS = {"JPEG", "PNG", "WEBP", "TIFF"}  # output formats that carry a kept EXIF block
+
+
+def dropped_metadata(meta: PhotoMeta, config: Config, fmt: Optional[str] = None) -> List[str]:
+    """Names of what the output no longer carries (no values). With ``keep_metadata`` the EXIF block (GPS
+    and maker note included) is kept where the output format can carry it; the EXIF thumbnail (the photo
+    before redaction), XMP, IPTC and comments are dropped all the same."""
     out = []
-    if config.keep_metadata:
-        return out
     if meta.exif_orientation not in (0, 1):
         out.append("orientation (applied to pixels)")
+    out_fmt = (fmt or OUT_FORMAT.get(meta.format, "JPEG")).upper().replace("JPG", "JPEG")
+    keep = config.keep_metadata and out_fmt in EXIF_FORMATS
     for flag, label in (
-        (meta.had_gps, "gps"),
+        (meta.had_gps and not keep, "gps"),
         (meta.had_thumbnail, "exif_thumbnail"),
-        (meta.had_makernote, "maker_note"),
-        (meta.had_exif, "exif"),
+        (meta.had_makernote and not keep, "maker_note"),
+        (meta.had_exif and not keep, "exif"),
         (meta.had_xmp, "xmp"),
         (meta.had_iptc, "iptc"),
         (meta.had_comment, "comment"),
@@ -356,12 +386,13 @@ def encode(photo: Photo, pixels: np.ndarray, config: Optional[Config] = None,
     if out_fmt == "JPG":
         out_fmt = "JPEG"
     icc = photo.icc_profile if config.keep_icc and photo.icc_profile else None
+    exif = photo.exif if config.keep_metadata and photo.exif and out_fmt in EXIF_FORMATS else None
     if out_fmt == "PNG":
-        return encode_png(pixels, photo.alpha, icc), out_fmt
+        return encode_png(pixels, photo.alpha, icc, exif), out_fmt
     if out_fmt == "JPEG" and not icc:
         data = _encode_jpeg(pixels, config.jpeg_quality, _jpeg_sub(photo, config))
         if data is not None:
-            return data, out_fmt
+            return (_with_app1(data, exif) if exif else data), out_fmt
     img = Image.fromarray(pixels, "RGB")
     if photo.alpha is not None and out_fmt in ("WEBP", "TIFF"):
         img = img.copy()
@@ -369,6 +400,8 @@ def encode(photo: Photo, pixels: np.ndarray, config: Optional[Config] = None,
     kw = {}
     if icc:
         kw["icc_profile"] = icc
+    if exif:
+        kw["exif"] = exif  # only with --keep-metadata (the user's choice); never the thumbnail
     if out_fmt == "JPEG":
         kw.update(quality=config.jpeg_quality, optimize=False, subsampling=_jpeg_sub(photo, config))
     elif out_fmt == "WEBP":
@@ -376,8 +409,16 @@ def encode(photo: Photo, pixels: np.ndarray, config: Optional[Config] = None,
     elif out_fmt == "TIFF":
         kw.update(compression="tiff_deflate")
     buf = io.BytesIO()
-    img.save(buf, format=out_fmt, **kw)  # no exif=, no xmp=, no pnginfo=: nothing else is written
+    img.save(buf, format=out_fmt, **kw)  # no xmp=, no pnginfo=: nothing else is written
     return buf.getvalue(), out_fmt
+
+
+def _with_app1(jpeg: bytes, exif: bytes) -> bytes:
+    """``jpeg`` with an APP1 EXIF segment (``exif`` starts with ``Exif\\0\\0``) after SOI and its JFIF APP0."""
+    pos = 2
+    if jpeg[2:4] == b"\xff\xe0":
+        pos = 4 + int.from_bytes(jpeg[4:6], "big")
+    return jpeg[:pos] + b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif + jpeg[pos:]
 
 
 def _jpeg_sub(photo: Photo, config: Config) -> int:
@@ -498,7 +539,8 @@ def _png_chunk(tag: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
 
 
-def encode_png(pixels: np.ndarray, alpha: Optional[np.ndarray] = None, icc: Optional[bytes] = None) -> bytes:
+def encode_png(pixels: np.ndarray, alpha: Optional[np.ndarray] = None, icc: Optional[bytes] = None,
+               exif: Optional[bytes] = None) -> bytes:
     """An 8-bit RGB(A) PNG with nothing but IHDR, optional iCCP, IDAT and IEND, written fast: every row
     filtered "Up" (vectorised), deflated Huffman-only in horizontal stripes on threads (zlib releases the
     GIL), the stripes joined as one zlib stream the way pigz joins its blocks (sync-flushed raw deflate).
@@ -527,8 +569,28 @@ def encode_png(pixels: np.ndarray, alpha: Optional[np.ndarray] = None, icc: Opti
     out = [b"\x89PNG\r\n\x1a\n", _png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2 if c == 3 else 6, 0, 0, 0))]
     if icc:
         out.append(_png_chunk(b"iCCP", b"ICC Profile\x00\x00" + zlib.compress(icc)))
+    if exif:  # only with --keep-metadata: the raw TIFF block, without JPEG's "Exif\0\0"
+        out.append(_png_chunk(b"eXIf", exif[6:] if exif.startswith(b"Exif\x00\x00") else exif))
     out += [_png_chunk(b"IDAT", body), _png_chunk(b"IEND", b"")]
     return b"".join(out)
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where Linux allows (os.umask sets it to read it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _umask_lock:
+        old = os.umask(0o077)
+        os.umask(old)
+    return old
+
+
+_umask_lock = threading.Lock()
 
 
 def write_atomic(path: Union[str, Path], data: bytes, *, tmp_suffix: str = ".part") -> None:
@@ -538,6 +600,7 @@ def write_atomic(path: Union[str, Path], data: bytes, *, tmp_suffix: str = ".par
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=tmp_suffix, dir=str(path.parent))
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 -> what open() would give (0644 under umask 022)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -549,6 +612,27 @@ def write_atomic(path: Union[str, Path], data: bytes, *, tmp_suffix: str = ".par
         except OSError:
             pass
         raise
+
+
+def check_writable(dst: Union[str, Path], *, folder: bool = False) -> None:
+    """Raise ``UsageError`` (naming ``dst``) when ``dst`` cannot be written: a file whose folder is a file,
+    a folder that is a file, a place where no file can be created (read-only, /proc). Creates nothing that
+    stays: run it before the work, so a bad ``-o`` costs no redaction."""
+    dst = Path(dst)
+    if folder and dst.exists() and not dst.is_dir():
+        raise UsageError("exists and is not a folder; a folder is needed here", path=str(dst))
+    if not folder and dst.is_dir():
+        raise UsageError("is a folder; end it with / to write into it, or name a file", path=str(dst))
+    where = dst if folder else dst.parent
+    while not where.exists() and where.parent != where:
+        where = where.parent
+    if not where.is_dir():
+        raise UsageError(f"cannot write here: {where} is not a folder", path=str(dst))
+    try:
+        with tempfile.TemporaryFile(dir=str(where)):
+            pass
+    except OSError as e:
+        raise UsageError(f"cannot write in {where} ({e.strerror or type(e).__name__})", path=str(dst)) from None
 
 
 def is_image_path(p: Union[str, Path]) -> bool:

@@ -19,7 +19,7 @@ def _poly(p: Polygon) -> List[List[float]]:
     return [[round(float(x), 1), round(float(y), 1)] for x, y in p]
 
 
-@dataclass
+@dataclass(repr=False)
 class Report:
     source: str
     width: int
@@ -38,7 +38,22 @@ class Report:
     error: str = ""
     engines: Dict[str, str] = field(default_factory=dict)
 
+    def __repr__(self) -> str:  # no value, ever: an integrator may log a report
+        return (f"Report(source={self.source!r}, {self.width}x{self.height}, status={self.status!r}, "
+                f"fields={len(self.fields)}, masks={len(self.masks)}, symbols={len(self.symbols)}, "
+                f"masked={self.masked_counts()})")
+
+    def masked_counts(self) -> Dict[str, int]:
+        """Fields that are masked (some mask covers them), per category: what the output no longer shows."""
+        masked = {i for m in self.masks for i in m.fields}
+        out: Dict[str, int] = {}
+        for i, f in enumerate(self.fields):
+            if i in masked:
+                out[f.category.value] = out.get(f.category.value, 0) + 1
+        return out
+
     def counts(self) -> Dict[str, int]:
+        """Sensitive fields found, per category (masked or kept by the policy)."""
         out: Dict[str, int] = {}
         for f in self.fields:
             if f.sensitive:

@@ -12,7 +12,7 @@ is the second backend. Two facts shape this module (../shared/ENGINES.md):
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import List, Protocol, Sequence, Tuple
 
 import cv2
@@ -31,7 +31,7 @@ TWO_D_MAX_ASPECT = 6.0  # a dense 2-D block as long as this against its width (P
 @dataclass(frozen=True)
 class RawSymbol:
     format: str
-    payload: str
+    payload: str = field(repr=False)  # a personal value: never in repr()
     quad: Polygon  # image coordinates of the image given to ``read``
 
 

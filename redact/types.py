@@ -75,6 +75,8 @@ class Photo:
     alpha: Optional[np.ndarray] = None  # HxW uint8, kept so PNG/WebP outputs keep their transparency
     icc_profile: Optional[bytes] = None
     name: str = ""
+    # only with ``Config.keep_metadata``: the input's EXIF block to write back (orientation 1, no thumbnail)
+    exif: Optional[bytes] = field(default=None, repr=False)
 
     @property
     def width(self) -> int:
@@ -105,7 +107,7 @@ class Label:
 class Word:
     """A span of a line's text with its own polygon. For Chinese, one character per word."""
 
-    text: str
+    text: str = field(repr=False)  # a personal value: never in repr() (logs), read it explicitly
     start: int  # character offset into the line's text
     end: int
     polygon: Polygon  # photo coordinates
@@ -113,7 +115,7 @@ class Word:
 
 @dataclass(frozen=True)
 class TextLine:
-    text: str
+    text: str = field(repr=False)  # a personal value: never in repr() (logs), read it explicitly
     polygon: Polygon  # photo coordinates
     score: float
     words: Tuple[Word, ...] = ()
@@ -140,7 +142,7 @@ class Symbol:
     """A barcode / 2-D code. ``decoded`` is False for a region found by its look only."""
 
     format: str  # "QRCode", "DataMatrix", "Code128", "PDF417", "Aztec", "MaxiCode", "EAN13", ... or "unknown"
-    payload: str
+    payload: str = field(repr=False)  # a personal value: never in repr()
     polygon: Polygon  # photo coordinates, widened to the symbol's full extent
     decoded: bool = True
     score: float = 1.0
@@ -171,7 +173,7 @@ class Field:
     score: float = 1.0
     rule: str = ""  # which rule fired (no personal value in it)
     sensitive: bool = True
-    value: str = ""  # the personal value, in memory only; reported only with reveal
+    value: str = field(default="", repr=False)  # the personal value, in memory only; reported only with reveal
     polygons: Tuple[Polygon, ...] = ()  # filled in by the pipeline from spans/symbols (photo coords)
 
 

@@ -21,9 +21,13 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.parcel-redact-installed
+# setuptools' notice on every editable install ("be careful with folders named like your package") is for
+# packagers, not users: silenced; anything else pip or the build prints still shows
+export PYTHONWARNINGS="ignore:Editable installation"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "setup: installing parcel-redact and its test/serve/cluster extras into .venv"
+  echo "setup: upgrading pip"
   .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+  echo "setup: installing parcel-redact and its test/serve/cluster extras into .venv (about two minutes)"
   .venv/bin/python -m pip install -q -e ".[serve,zbar,ray,bench,dev]" 2>&1 | grep -v '^WARNING: Location' || true
   # presidio-image-redactor (bench extra) pulls in opencv-python, which shares the cv2/ folder with the
   # headless build we use: keep only the headless one, reinstalled so its files are the ones on disk.
@@ -35,6 +39,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -c "import redact, rapidocr, onnxruntime, zxingcpp, cv2" 
   touch "$stamp"
 fi
+echo "setup: checking the model files (SHA-256)"
 .venv/bin/redact models >/dev/null
 
 if [ "${SETUP_SKIP_SAMPLE:-0}" != "1" ]; then
@@ -42,6 +47,7 @@ if [ "${SETUP_SKIP_SAMPLE:-0}" != "1" ]; then
   [ -f "$sample" ] || sample=$(ls sample_images/*.jpg | head -n 1)
   mkdir -p sample_images/redacted
   out="sample_images/redacted/$(basename "${sample%.*}").redacted.jpg"
+  echo "setup: redacting a sample photo"
   .venv/bin/redact "$sample" -o "$out"
   echo "setup: done. Try:  .venv/bin/redact your_photo.jpg   (or: .venv/bin/redact serve, then open http://127.0.0.1:8000/)"
 fi

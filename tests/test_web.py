@@ -227,7 +227,7 @@ def test_edit_masks_download_and_zip(server, browser, tmp_path):
         with page.expect_download(timeout=240_000) as dl:
             card.locator(".download").click()
         d = dl.value
-        assert d.suggested_filename == f"{photo.stem}-redacted.png"
+        assert d.suggested_filename == f"{photo.stem}.redacted.png"
         single = Path(d.path()).read_bytes()
         out = _px(single)
         assert out.shape == orig.shape
@@ -300,9 +300,9 @@ def test_edit_masks_download_and_zip(server, browser, tmp_path):
             page.click("#zip")
         z = zipfile.ZipFile(dl.value.path())
         assert z.testzip() is None
-        assert sorted(z.namelist()) == sorted(["second-redacted.png", f"{photo.stem}-redacted.png"])
-        assert z.read(f"{photo.stem}-redacted.png") == single
-        im = Image.open(io.BytesIO(z.read("second-redacted.png")))
+        assert sorted(z.namelist()) == sorted(["second.redacted.png", f"{photo.stem}.redacted.png"])
+        assert z.read(f"{photo.stem}.redacted.png") == single
+        im = Image.open(io.BytesIO(z.read("second.redacted.png")))
         im.load()
         assert im.format == "PNG" and im.size == (800, 600)
 

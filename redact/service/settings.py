@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024  # a 12 MP phone JPEG is 3-8 MB; HEIC less
+DEFAULT_MAX_BODY_BYTES = 25_000_000  # 25 MB (10^6 bytes); a 12 MP phone JPEG is 3-8 MB; HEIC less
 DEFAULT_MAX_PIXELS = 50_000_000  # 50 MP: every phone camera, not a decompression bomb
 DEFAULT_WORKERS = 1  # one Redactor per worker (models loaded once each); each uses Config.threads
 DEFAULT_QUEUE = 4  # requests waiting beyond the workers; more get 429 + Retry-After

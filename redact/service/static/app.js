@@ -22,6 +22,7 @@
       too_big: "File is too large for this server",
       busy: "Server busy, retrying…",
       failed: "Failed",
+      not_image: (names) => `Not a photo, skipped: ${names} (JPEG, PNG, WebP, HEIC, TIFF or BMP)`,
       no_preview: "This browser cannot show this format; showing a converted copy.",
       zip_name: "redacted-photos.zip",
       cat: {
@@ -49,6 +50,7 @@
       too_big: "文件超过此服务器的大小限制",
       busy: "服务器繁忙，正在重试…",
       failed: "失败",
+      not_image: (names) => `不是照片，已跳过：${names}（支持 JPEG、PNG、WebP、HEIC、TIFF、BMP）`,
       no_preview: "浏览器无法显示此格式，显示的是转换后的副本。",
       zip_name: "已遮盖照片.zip",
       cat: {
@@ -134,9 +136,21 @@
   }
 
   // --------------------------------------------------------------------------------------------- items
+  const IMAGE_NAME = /\.(jpe?g|jpe|jfif|png|webp|heic|heif|avif|tiff?|bmp)$/i;
+  const isImage = (f) => (f.type ? f.type.startsWith("image/") : false) || IMAGE_NAME.test(f.name || "");
+
+  /** Say which dropped files were not taken (a .txt, a PDF): a silent drop looks like a broken page. */
+  function notice(text) {
+    const n = $("#notice");
+    n.textContent = text || "";
+    n.hidden = !text;
+  }
+
   function addFiles(files) {
+    const refused = files.filter((f) => f && !isImage(f)).map((f) => f.name || "?");
+    notice(refused.length ? t("not_image")(refused.join(", ")) : "");
     for (const file of files) {
-      if (!file || (file.type && !file.type.startsWith("image/") && !/\.(heic|heif)$/i.test(file.name))) continue;
+      if (!file || !isImage(file)) continue;
       const item = {
         id: nextId++, file, name: file.name || "photo", masks: [], report: null, W: 0, H: 0,
         status: "", statusKind: "", result: null, previewing: false, drawMode: false, displayUrl: null,
@@ -146,6 +160,7 @@
       if (state.limits && file.size > state.limits.max_body_bytes) {
         item.error = t("too_big");
         setStatus(item, t("too_big"), "error");
+        setActions(item);
         continue;
       }
       state.queue = state.queue.then(() => analyze(item)); // one at a time: the server has few workers
@@ -176,6 +191,7 @@
       setStatus(item, `${t("failed")}: ${item.error}`, "error");
     } finally {
       setBusy(item, false);
+      if (item.el) setActions(item);
       updateToolbar();
     }
   }
@@ -229,8 +245,9 @@
   }
 
   function outName(item, ext) {
+    // the CLI's convention: photo.jpg -> photo.redacted.jpg
     const base = item.name.replace(/\.[^.]+$/, "") || "photo";
-    return `${base}-redacted${ext}`;
+    return `${base}.redacted${ext}`;
   }
 
   function saveBlob(blob, name) {
@@ -297,6 +314,7 @@
     $(".preview", el).addEventListener("click", () => togglePreview(item));
     $(".remove", el).addEventListener("click", () => removeItem(item));
     setupPointer(item);
+    setActions(item);
     $("#cards").append(el);
   }
 
@@ -337,6 +355,13 @@
   }
 
   function setBusy(item, on) { $(".busy", item.el).hidden = !on; }
+
+  /** Download, Preview, Draw and Reset need the analysis: off until it is there, off for a failed photo. */
+  function setActions(item) {
+    const ready = Boolean(item.report);
+    item.el.querySelectorAll(".download, .preview, .draw, .reset").forEach((b) => { b.disabled = !ready; });
+    item.el.classList.toggle("failed", !ready && Boolean(item.error));
+  }
 
   function setStatus(item, text, kind) {
     item.status = text;
