@@ -597,7 +597,8 @@ def _set_section(doc: Dict[str, Any]) -> List[str]:
 
 
 REAL_HEAD = ("| tool | photos | sensitive items | legible | **legible rate** | clean photos | non-sensitive text "
-             "masked | failures | GPS kept | s/photo median |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+             "masked | no-label photos changed | failures | GPS kept | s/photo median |\n"
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def _real_section(doc: Dict[str, Any]) -> List[str]:
@@ -617,7 +618,8 @@ def _real_section(doc: Dict[str, Any]) -> List[str]:
         a = v["all"]
         out.append(f"| {k} | {v['photos']} | {a['sensitive_items']} | {a['legible_items']} | "
                    f"**{_p(a['legible_rate'])}** | {a['clean_photos']}/{a['photos_with_sensitive']} "
-                   f"({_p(a['clean_photo_rate'], 0)}) | {_p(a['nonsensitive_masked_rate'])} | {a['failures']} | "
+                   f"({_p(a['clean_photo_rate'], 0)}) | {_p(a['nonsensitive_masked_rate'])} | "
+                   f"{a.get('no_label_changed', 0)}/{a.get('no_label_photos', 0)} | {a['failures']} | "
                    f"{a['gps_survived']} | {_s(a['seconds_median'])} |")
     out.append("")
     for k, v in doc["tools"].items():

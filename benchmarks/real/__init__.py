@@ -391,7 +391,7 @@ def score_real_photo(ann: RealAnnotation, photo: Path, output: Optional[Path], a
     """Score one tool output of a real photo. The result holds ids, categories, roles, reasons: no text."""
     import cv2
 
-    from benchmarks.score import Attacker, _poly_arr, coverage, diff_map, load_rgb, metadata_of
+    from benchmarks.score import Attacker, _poly_arr, coverage, diff_map, load_rgb, metadata_of, threshold_changes
 
     attacker = attacker or Attacker()
     res: Dict[str, Any] = {"name": ann.stem, "kind": ann.kind, "conditions": list(ann.conditions), "ok": False,
@@ -415,6 +415,7 @@ def score_real_photo(ann: RealAnnotation, photo: Path, output: Optional[Path], a
     if out.shape != orig.shape:
         out = cv2.resize(out, (orig.shape[1], orig.shape[0]), interpolation=cv2.INTER_AREA)
     diff = diff_map(orig, out)
+    res["changed_share"] = round(float(threshold_changes(diff).mean()), 6)
     gray = cv2.cvtColor(orig, cv2.COLOR_RGB2GRAY)
     md = metadata_of(output)
     res["gps_out"], res["exif_out"] = md["gps"], md["exif"]
@@ -485,6 +486,8 @@ def aggregate_real(photos: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
         "reference_read_share": (sum(1 for it in refs if it["reference"] != "none") / len(refs)) if refs else None,
         "reference_exact_share": (sum(1 for it in refs if it["reference"] == "exact") / len(refs)) if refs else None,
         "gps_survived": sum(1 for p in ok if p.get("gps_out")),
+        "no_label_photos": sum(1 for p in ok if p.get("kind") == "no_label"),
+        "no_label_changed": sum(1 for p in ok if p.get("kind") == "no_label" and p.get("changed_share", 0) > 0.001),
         "seconds_median": secs[len(secs) // 2] if secs else None,
     }
 
