@@ -252,3 +252,42 @@ def test_results_carry_no_text(fake_real, attacker, tmp_path):
         v = (it.get("text") or it.get("payload") or "").strip()
         if it["sensitive"] and len(v) >= 4:
             assert v not in blob
+
+
+def test_scanline_of_a_linear_barcode_becomes_a_box():
+    from benchmarks.real.__main__ import _area, _widen_scanline
+
+    line = np.array([[100.0, 50.0], [400.0, 52.0], [400.0, 52.0], [100.0, 50.0]])
+    box = _widen_scanline(line)
+    assert _area(box) > 0.2 * 300 * 45
+    sq = np.array([[0.0, 0.0], [50.0, 0.0], [50.0, 50.0], [0.0, 50.0]])
+    assert np.array_equal(_widen_scanline(sq), sq)
+
+
+def test_draft_then_finalize_on_a_generator_photo(fake_real, tmp_path):
+    """The draft reads the photo's text and symbols (outside the repository); finalize keeps only hashes."""
+    from benchmarks.real.__main__ import main
+
+    ann, photo, doc = fake_real
+    assert main(["draft", str(photo), "--out", str(tmp_path / "drafts"), "--threads", "2"]) == 0
+    draft = json.loads((tmp_path / "drafts" / f"{photo.stem}.json").read_text(encoding="utf-8"))
+    texts = [it for it in draft["items"] if it["type"] == "text"]
+    truth_texts = [it for it in doc["items"] if it["type"] == "text"]
+    assert len(texts) >= 0.5 * len(truth_texts)
+    assert any(it["type"] == "symbol" and it["payload"] for it in draft["items"])
+    hashes = {it["text_sha256"] for it in truth_texts}
+    assert sum(R.text_digest(it["text"])[1] in hashes for it in texts) >= 0.3 * len(truth_texts)
+    monkey_dir = tmp_path / "ann"
+    assert main(["finalize", str(tmp_path / "drafts" / f"{photo.stem}.json"), "--out", str(monkey_dir)]) == 0
+    out = json.loads((monkey_dir / f"{photo.stem}.json").read_text(encoding="utf-8"))
+    R.parse_annotation(monkey_dir / f"{photo.stem}.json", out)
+    blob = json.dumps(out)
+    assert all(it["text"] not in blob for it in texts if len(it["text"]) >= 4)
+
+
+def test_draft_refuses_a_folder_inside_the_repository(fake_real):
+    from benchmarks.real.__main__ import main
+
+    _, photo, _ = fake_real
+    assert main(["draft", str(photo), "--out", str(R.ROOT / "benchmarks" / "real" / "drafts")]) == 2
+    assert not (R.ROOT / "benchmarks" / "real" / "drafts").exists()

@@ -93,8 +93,28 @@ def symbols(img: np.ndarray) -> List[Dict[str, Any]]:
         q = [[p.top_left.x, p.top_left.y], [p.top_right.x, p.top_right.y], [p.bottom_right.x, p.bottom_right.y],
              [p.bottom_left.x, p.bottom_left.y]]
         fmt = str(r.format).split(".")[-1]
-        out.append({"polygon": np.asarray(q, float), "payload": r.text, "symbology": fmt})
+        out.append({"polygon": _widen_scanline(np.asarray(q, float)), "payload": r.text, "symbology": fmt,
+                    "guessed": _area(np.asarray(q, float)) < 0.02 * _span(np.asarray(q, float)) ** 2})
     return out
+
+
+def _area(q: np.ndarray) -> float:
+    return 0.5 * abs(float(np.dot(q[:, 0], np.roll(q[:, 1], 1)) - np.dot(q[:, 1], np.roll(q[:, 0], 1))))
+
+
+def _span(q: np.ndarray) -> float:
+    return float(np.linalg.norm(q.max(axis=0) - q.min(axis=0)))
+
+
+def _widen_scanline(q: np.ndarray) -> np.ndarray:
+    """zxing gives a linear barcode's position as its scan line (a quad of no area): a box around it, 15 % of
+    its length either side, for the annotator to correct."""
+    if _area(q) >= 0.02 * _span(q) ** 2:
+        return q
+    a, b = q[0], q[1] if np.linalg.norm(q[1] - q[0]) > 1 else q[2]
+    d = (b - a) / max(1e-6, float(np.linalg.norm(b - a)))
+    n = np.array([-d[1], d[0]]) * 0.15 * float(np.linalg.norm(b - a))
+    return np.array([a - n, b - n, b + n, a + n])
 
 
 def _guess(text: str) -> tuple:
@@ -128,7 +148,8 @@ def cmd_draft(a: argparse.Namespace) -> int:
         items.append({"id": len(items), "type": "symbol", "polygon": np.round(s["polygon"], 1).tolist(),
                       "category": SYMBOL_CATEGORY.get(s["symbology"], "barcode"), "role": "unknown",
                       "sensitive": True, "text_len": None, "text_sha256": None, "legible_in_original": True,
-                      "symbology": s["symbology"], "payload": s["payload"]})
+                      "symbology": s["symbology"], "payload": s["payload"],
+                      **({"note": "box guessed around the scan line: fix by hand"} if s["guessed"] else {})})
     for f in ocr_lines(img, att):
         cat, sens = _guess(f["text"])
         items.append({"id": len(items), "type": "text", "polygon": np.round(f["polygon"], 1).tolist(),
