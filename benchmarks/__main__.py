@@ -629,11 +629,20 @@ def _real_section(doc: Dict[str, Any]) -> List[str]:
     if main:
         a = main["all"]
         cats = a.get("sensitive_per_category", {})
-        leg = a.get("legible_per_category", {})
-        out += ["", f"**parcel-redact on real photos, per category** (legible / sensitive items; reasons: "
+        names = list(ran)
+        out += ["", "**Legible items per category** (sensitive items; parcel-redact's legible items by reason: "
                 + (", ".join(f"{k} {n}" for k, n in a["legible_reasons"].items()) or "none") + ")", "",
-                "| category | items | legible |", "|---|---:|---:|"]
-        out += [f"| {c} | {n} | {leg.get(c, 0)} |" for c, n in cats.items()]
+                "| category | items | " + " | ".join(names) + " |", "|---|---:|" + "---:|" * len(names)]
+        for c, n in cats.items():
+            out.append(f"| {c} | {n} | " + " | ".join(str(ran[t]["all"].get("legible_per_category", {}).get(c, 0))
+                                                       for t in names) + " |")
+        out += ["", "**By photo group** (file-name prefix: `in_` Indian reverse-pickup labels, `us_` US photos and "
+                "scans, `xx_` a template)", "", "| group | photos | sensitive items | legible | clean photos |",
+                "|---|---:|---:|---:|---:|"]
+        for g, v in (a.get("per_group") or {}).items():
+            out.append(f"| {g} | {v['photos']} | {v['sensitive_items']} | {v['legible_items']} "
+                       f"({_p(v['legible_items'] / v['sensitive_items'] if v['sensitive_items'] else None)}) | "
+                       f"{v['clean_photos']}/{v['photos_with_sensitive']} |")
         out += ["", "| photo | sensitive | legible (id: category) | failure |", "|---|---:|---|---|"]
         for p in main.get("per_photo", []):
             items = ", ".join(f"{x['id']}: {x['category']}" for x in p["legible"]) or "–"

@@ -464,6 +464,17 @@ def aggregate_real(photos: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
             c[k] = c.get(k, 0) + 1
         return dict(sorted(c.items()))
 
+    groups: Dict[str, Dict[str, int]] = {}
+    for p in photos:  # by the file name's region prefix (in_, us_, zh_, xx_ ...)
+        g = groups.setdefault(str(p["name"]).split("_", 1)[0], {"photos": 0, "sensitive_items": 0, "legible_items": 0,
+                                                                 "photos_with_sensitive": 0, "clean_photos": 0})
+        g["photos"] += 1
+        s_items = [it for it in p["items"] if it.get("sensitive")]
+        g["sensitive_items"] += len(s_items)
+        g["legible_items"] += sum(1 for it in s_items if it.get("legible"))
+        if p in with_sens:
+            g["photos_with_sensitive"] += 1
+            g["clean_photos"] += int(p in clean)
     secs = sorted(float(p["seconds"]) for p in ok if p.get("seconds") is not None)
     refs = [it for it in sens if it.get("type") == "text" and "reference" in it]
     return {
@@ -489,6 +500,7 @@ def aggregate_real(photos: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
         "no_label_photos": sum(1 for p in ok if p.get("kind") == "no_label"),
         "no_label_changed": sum(1 for p in ok if p.get("kind") == "no_label" and p.get("changed_share", 0) > 0.001),
         "seconds_median": secs[len(secs) // 2] if secs else None,
+        "per_group": dict(sorted(groups.items())),
     }
 
 

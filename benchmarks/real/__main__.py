@@ -235,8 +235,8 @@ def cmd_show(a: argparse.Namespace) -> int:
     except (OSError, ValueError) as e:
         print(f"error: cannot read {a.annotation} ({type(e).__name__})", file=sys.stderr)
         return 2
-    photo = R.find_photo(doc["image"])
-    if photo is None:
+    photo = Path(a.image) if a.image else R.find_photo(doc["image"])
+    if photo is None or not photo.is_file():
         print(f"error: photo {doc['image']} not found in {', '.join(map(str, R.search_dirs()))}", file=sys.stderr)
         return 2
     img = load_rgb(photo)
@@ -258,7 +258,8 @@ def cmd_show(a: argparse.Namespace) -> int:
         cv2.putText(view, str(it["id"]), (int(cx), int(max(12, cy - 3))), cv2.FONT_HERSHEY_SIMPLEX,
                     0.5 * max(1.0, 1.6 * s) if s < 1 else 0.8, col, max(1, th - 1), cv2.LINE_AA)
     out = Path(a.out) if a.out else Path("/tmp/real_show") / (
-        Path(doc["image"]).stem + (f"_{x0}_{y0}_{x1}_{y1}" if a.crop else "") + ".png")
+        Path(doc["image"]).stem + ("_on_" + Path(a.image).parent.name if a.image else "")
+        + (f"_{x0}_{y0}_{x1}_{y1}" if a.crop else "") + ".png")
     if _inside_repo(out):
         print("error: renderings show the photo and must stay outside the repository", file=sys.stderr)
         return 2
@@ -295,6 +296,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     s.add_argument("annotation", help="an annotation or draft file, or a photo stem")
     s.add_argument("--crop", help="X0,Y0,X1,Y1 in oriented-photo pixels")
     s.add_argument("--max-side", type=int, default=1600)
+    s.add_argument("--image", help="draw over this image instead (e.g. a tool's output of the photo)")
     s.add_argument("--out")
     c = sub.add_parser("check", help="validate every annotation (and its photo when found)")
     c.add_argument("--dir")
