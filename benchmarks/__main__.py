@@ -270,7 +270,11 @@ def cmd_real(a: argparse.Namespace, out: Optional[Path] | str = "") -> int:
                 log.warning("no earlier real-photo outputs of %s in %s", tool, odir)
                 continue
             names = [Path(n).stem for n in nf.read_text().splitlines() if n.strip() and Path(n).stem in by_stem]
-            info: Dict[str, Any] = {"crashed": False}
+            prev_doc = json.loads((RESULTS / "real.json").read_text()) if (RESULTS / "real.json").exists() else {}
+            info: Dict[str, Any] = {k: v for k, v in (prev_doc.get("tools", {}).get(tool) or {}).items()
+                                    if k in ("wall_seconds", "workers", "exit_codes", "loadavg", "crashed",
+                                             "peak_rss_mb", "children_peak_rss_mb", "load_seconds", "git", "date")}
+            info.setdefault("crashed", False)
         else:
             log.info("running %s on %d real photos", tool, len(names))
             info = run_tool(tool, R.ANNOTATIONS, odir, [str(by_stem[n][1]) for n in names], a.workers, a.fresh,
