@@ -600,9 +600,15 @@ def _set_section(doc: Dict[str, Any]) -> List[str]:
     return out
 
 
-REAL_HEAD = ("| tool | photos | sensitive items | legible | **legible rate** | clean photos | non-sensitive text "
+REAL_HEAD = ("| tool | photos | sensitive items | legible | **legible rate** | legible of those readable in the "
+             "original | clean photos | non-sensitive text "
              "masked | no-label photos changed | failures | GPS kept | s/photo median |\n"
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+
+
+def _readable(a: Dict[str, Any]) -> str:
+    n, k = a.get("readable_items"), a.get("readable_legible_items")
+    return f"{k}/{n} ({_p(k / n if n else None)})" if n is not None else "n/a"
 
 
 def _real_section(doc: Dict[str, Any]) -> List[str]:
@@ -621,7 +627,7 @@ def _real_section(doc: Dict[str, Any]) -> List[str]:
     for k, v in ran.items():
         a = v["all"]
         out.append(f"| {k} | {v['photos']} | {a['sensitive_items']} | {a['legible_items']} | "
-                   f"**{_p(a['legible_rate'])}** | {a['clean_photos']}/{a['photos_with_sensitive']} "
+                   f"**{_p(a['legible_rate'])}** | {_readable(a)} | {a['clean_photos']}/{a['photos_with_sensitive']} "
                    f"({_p(a['clean_photo_rate'], 0)}) | {_p(a['nonsensitive_masked_rate'])} | "
                    f"{a.get('no_label_changed', 0)}/{a.get('no_label_photos', 0)} | {a['failures']} | "
                    f"{a['gps_survived']} | {_s(a['seconds_median'])} |")

@@ -425,7 +425,8 @@ def score_real_photo(ann: RealAnnotation, photo: Path, output: Optional[Path], a
     for it in ann.items:
         cov = covs[it.id]
         r: Dict[str, Any] = {"id": it.id, "type": it.type, "category": it.category, "role": it.role,
-                             "sensitive": it.sensitive, "coverage": round(cov, 4)}
+                             "sensitive": it.sensitive, "coverage": round(cov, 4),
+                             "legible_in_original": it.legible_in_original}
         if it.sensitive:
             reason = None if cov >= COVER_MIN else "uncovered"
             if reason is None and it.type == "text":
@@ -485,6 +486,9 @@ def aggregate_real(photos: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
         "sensitive_items": len(sens),
         "legible_items": len(leg),
         "legible_rate": len(leg) / len(sens) if sens else None,
+        # the same over the items readable by eye in the original (rule (c) also counts the others)
+        "readable_items": sum(1 for it in sens if it.get("legible_in_original", True)),
+        "readable_legible_items": sum(1 for it in leg if it.get("legible_in_original", True)),
         "legible_reasons": count("reason", leg),
         "legible_per_category": count("category", leg),
         "sensitive_per_category": count("category", sens),
