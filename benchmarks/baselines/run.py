@@ -41,7 +41,8 @@ def list_photos(photos: Path, names: Optional[Sequence[str]] = None) -> List[Pat
         names = sorted(p.stem for p in photos.glob("*.json"))
     out = []
     for n in names:
-        p = find_image(photos, n)
+        # an absolute path names the photo itself (the real-photo set: photos live outside the repository)
+        p = Path(n) if os.path.isabs(n) and Path(n).is_file() else find_image(photos, n)
         if p is not None:
             out.append(p)
     return out
@@ -71,7 +72,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     photos, out = Path(a.photos), Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    names = Path(a.names).read_text().split() if a.names else None
+    names = Path(a.names).read_text().splitlines() if a.names else None
+    names = [n for n in names if n.strip()] if names is not None else None
     i, n = (int(x) for x in a.shard.split("/"))
     todo = [p for k, p in enumerate(list_photos(photos, names)) if k % n == i]
     done = done_names(out)
