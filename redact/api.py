@@ -487,11 +487,17 @@ def kept_proposals(users: Sequence[Mask], proposed: Sequence[Mask]) -> List[Mask
     rendering the masks ``analyze`` proposed, as they came back, gives exactly ``redact``'s output (its
     fields' text heights set the look, and the self-check knows their values)."""
     out: List[Mask] = []
+    used: set = set()
     for u in users:
         q = np.asarray(u.polygon, float)
-        same = [m for m in proposed if len(m.polygon) == len(q)
+        same = [i for i, m in enumerate(proposed) if len(m.polygon) == len(q)
                 and float(np.abs(np.asarray(m.polygon, float) - q).max()) <= PROPOSAL_TOL]
-        out.append(same[0] if same else u)
+        # masks of several fields may share one outline (a code and the number it carries): each in turn
+        free = [i for i in same if i not in used]
+        pick = free[0] if free else (same[0] if same else None)
+        if pick is not None:
+            used.add(pick)
+        out.append(proposed[pick] if pick is not None else u)
     return out
 
 
