@@ -33,7 +33,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 PHOTOS = ROOT / "benchmarks" / "photos"
 log = logging.getLogger("benchmarks")
 
-DEFAULT_TOOLS = ["parcel-redact", "parcel-redact-zbar", "parcel-redact-paddle", "presidio", "naive"]
+DEFAULT_TOOLS = ["parcel-redact", "parcel-redact-folder", "parcel-redact-zbar", "parcel-redact-paddle", "presidio", "naive"]
 # Slow or secondary tools run on an evenly spread subset so the quick set stays inside CI's budget and the
 # full set inside ~40 minutes on 2 cores. parcel-redact (default config) always runs on every photo.
 DEFAULT_LIMITS = {
@@ -174,6 +174,18 @@ def run_tool(tool: str, photos: Path, out: Path, names: Sequence[str], workers: 
         p.unlink()
     names_file = tdir / "_names.txt"
     names_file.write_text("\n".join(names) + "\n")
+    from benchmarks.baselines.parcel import FOLDER_TOOL, run_folder
+
+    if tool == FOLDER_TOOL:  # one `redact DIR -o OUT`, its own default workers
+        from benchmarks.baselines.run import list_photos
+
+        load_before = os.getloadavg()[0]
+        r = run_folder(list_photos(photos, names), tdir)
+        d = json.loads((tdir / "_proc.0.json").read_text())
+        return {"wall_seconds": r["wall_seconds"], "workers": "default", "exit_codes": [r["exit_code"]],
+                "loadavg": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+                "crashed": r["exit_code"] not in (0, 9), "peak_rss_mb": d.get("peak_rss_mb") or None,
+                "children_peak_rss_mb": None, "load_seconds": None}
     workers = max(1, min(workers, len(names) or 1))
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(ROOT))
@@ -409,6 +421,13 @@ def cmd_generated(a: argparse.Namespace) -> int:
     common = sorted(set.intersection(*[{p["name"] for p in scores[t]} for t in ran])) if ran else []
     for t in ran:
         results[t]["common"] = summarize(scores[t], common)
+    same = None
+    if "parcel-redact" in scores and "parcel-redact-folder" in scores:  # one photo, one answer (issue 15)
+        from benchmarks.baselines.parcel import compare_runs
+
+        both = sorted({p["name"] for p in scores["parcel-redact"]} & {p["name"] for p in scores["parcel-redact-folder"]})
+        same = compare_runs(out / "parcel-redact", out / "parcel-redact-folder", both)
+        log.info("parcel-redact API vs folder run: %d of %d photos differ", same["differ"], len(both))
     doc = {
         "set": set_name,
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -424,6 +443,7 @@ def cmd_generated(a: argparse.Namespace) -> int:
         "workers": a.workers,
         "wall_seconds": round(time.perf_counter() - t_start, 1),
         "tools": results,
+        "same_answer": same,
     }
     if not a.no_publish:
         RESULTS.mkdir(parents=True, exist_ok=True)
@@ -567,6 +587,15 @@ def _set_section(doc: Dict[str, Any]) -> List[str]:
             for k, v in ran.items():
                 out.append(_tool_row(k, v, v, v["photos"]))
             out.append("")
+    same = doc.get("same_answer")
+    if same:
+        out += [f"**One photo, one answer**: parcel-redact through its API (`Redactor.redact`, one process) and "
+                f"as users run it on a folder (`redact DIR -o OUT`, default workers) "
+                + (f"give the same masks and the same output pixels on all {same['compared']} photos."
+                   if not same["differ"] else
+                   f"DIFFER on {same['differ']} of {same['compared']} photos ({same['masks_differ']} in the "
+                   f"fields masked): {', '.join(same['names'][:10])}{' ...' if len(same['names']) > 10 else ''}."),
+                ""]
     skipped = {k: v for k, v in tools.items() if v.get("skipped")}
     for k, v in skipped.items():
         out.append(f"- *{k}* was not run: {v['skipped']}.")

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -222,12 +222,6 @@ class Redactor:
                 self._recent.popitem(last=False)
         return a
 
-    @staticmethod
-    def _key(image) -> Optional[str]:
-        if isinstance(image, (bytes, bytearray, memoryview)):
-            return hashlib.sha256(bytes(image)).hexdigest()
-        return None
-
     def _analyze(self, source: "PhotoSource", overview: Optional[Tuple[np.ndarray, float]] = None) -> Analysis:
         from .classify import apply_policy, classify
 
@@ -274,7 +268,7 @@ class Redactor:
             found += f
             views.append(v)
         found += photo_job.result()
-        views += joined_job[0].result() if joined_job else joined_views(gray_job.result(), labels, heights)
+        views += joined_job[0].result() if joined_job else joined_views(gray_job.result(), labels, heights, look=True)
         syms = merge_symbols(sym, found, views, lines, pool=pool)
         t["symbols"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -316,25 +310,29 @@ class Redactor:
     def load(self, image, name: str = "") -> Photo:
         return photo_mod.load(image, self.config, name=name)
 
-    def _open(self, image, name: str) -> Tuple["PhotoSource", Optional[Tuple[np.ndarray, float]]]:
-        """The photo, and its overview when that came first: a big JPEG is seen small in a fraction of a
-        full decode (``photo.preview``), and its full decode runs on a side thread while the overview's
-        text is detected. Decoding errors surface when the full photo is first needed, as from ``load``."""
+    def _open(self, image, name: str) -> "Opened":
+        """The photo, its overview and its content hash. Bytes and paths always take the same way, whatever
+        the schedule (the overview's pixels decide what is detected): a big JPEG is seen small in a fraction
+        of a full decode (``photo.preview``) while its full decode runs on a side thread (inline without
+        side threads); any other image's overview is resized from the full decode. Decoding errors surface
+        when the full photo is first needed, as from ``load``."""
         if isinstance(image, Photo):
-            return image, None
-        if self.config.side_threads > 0 and isinstance(image, (str, Path, bytes, bytearray, memoryview)):
+            return Opened(image, None, None)
+        if isinstance(image, (str, Path, bytes, bytearray, memoryview)):
             data, name, label = photo_mod.read_source(image, self.config, name)
             # the full decode starts first: the preview is decoded beside it, on the other core
             full = self._workers().submit(photo_mod.decode, data, self.config, name=name, label=label)
-            return full, photo_mod.preview(data, self.config.locate_side, self.config)
-        return self.load(image, name), None
+            broken = full.done() and full.exception() is not None  # (inline: the error is known already)
+            ov = None if broken else photo_mod.preview(data, self.config.locate_side, self.config)
+            return Opened(full, ov, hashlib.sha256(data).hexdigest())
+        return Opened(self.load(image, name), None, None)
 
     def analyze(self, image, *, name: str = "") -> Report:
         with self._lock:
             t0 = time.perf_counter()
-            src, ov = self._open(image, name)
+            op = self._open(image, name)
             t_load = time.perf_counter() - t0
-            a = self._analyze_cached(src, self._key(image), ov)
+            a = self._analyze_cached(op.source, op.digest, op.overview)
             masks = plan(a.fields, a.selected, a.lines, a.symbols, self.config.pad_ratio, self.config.symbol_quiet_zone)
             timings = {"load": t_load, **a.timings}
             timings["total"] = time.perf_counter() - t0
@@ -343,27 +341,29 @@ class Redactor:
     def redact(self, image, *, style=None, masks: Optional[Sequence[Sequence[Sequence[float]]]] = None,
                name: str = "", fmt: Optional[str] = None, seed: Optional[int] = None) -> RedactResult:
         """Redact one photo. ``masks``: user polygons to render instead of the automatic ones (the
-        self-check still runs). ``seed``: noise seed for this call (deterministic output)."""
+        self-check still runs). ``seed``: noise seed for this call; without it ``Config.seed``, and without
+        that a seed derived from the photo (``photo_seed``): the same photo gives the same output bytes
+        on every surface, every run."""
         from .render import render
 
         with self._lock:
             cfg = self.config
             st = Style(style) if style is not None else cfg.style
             t0 = time.perf_counter()
-            src, ov = self._open(image, name)
+            op = self._open(image, name)
             timings = {"load": time.perf_counter() - t0}  # with an overview first: until it was ready
-            a = self._analyze_cached(src, self._key(image), ov)
+            a = self._analyze_cached(op.source, op.digest, op.overview)
             ph = a.photo
             timings.update(a.timings)
             t1 = time.perf_counter()
-            if masks is None:
-                planned = plan(a.fields, a.selected, a.lines, a.symbols, cfg.pad_ratio, cfg.symbol_quiet_zone)
-            else:
-                planned = user_masks(masks)
+            planned = plan(a.fields, a.selected, a.lines, a.symbols, cfg.pad_ratio, cfg.symbol_quiet_zone)
+            if masks is not None:  # a proposed mask the user kept stays that mask (the web page's render)
+                planned = kept_proposals(user_masks(masks), planned)
             timings["plan"] = time.perf_counter() - t1
             t1 = time.perf_counter()
             heights = [_mask_text_height(m, a) for m in planned]
-            seed = cfg.seed if seed is None else seed
+            if seed is None:
+                seed = cfg.seed if cfg.seed is not None else photo_seed(op.digest or pixels_digest(ph.pixels))
             out = render(ph.pixels, [m.polygon for m in planned], st, text_heights=heights, seed=seed,
                          pool=self._workers())
             timings["render"] = time.perf_counter() - t1
@@ -453,8 +453,52 @@ def _side_priority() -> None:
 PhotoSource = Union[Photo, "Future[Photo]"]
 
 
+class Opened(NamedTuple):
+    source: PhotoSource  # the photo, or its full decode under way
+    overview: Optional[Tuple[np.ndarray, float]]  # the overview when it came first (a JPEG's preview)
+    digest: Optional[str]  # SHA-256 of the encoded bytes (bytes and paths): the analysis cache's key
+
+
+def photo_seed(content_sha256: str) -> int:
+    """The noise seed of a photo when none is given: from the SHA-256 of its encoded bytes (of its pixels
+    for an array or a PIL image), so its output is the same on every surface and every run. The same
+    number as the batch runner's ``file_seed(content_sha256)``. The look hides nothing either way: it is
+    built from destroyed pixels (see ``render``)."""
+    h = hashlib.sha256(f"{content_sha256}:".encode())
+    return int.from_bytes(h.digest()[:8], "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def pixels_digest(pixels: np.ndarray) -> str:
+    """SHA-256 of an image's shape and pixels (the content hash of an input that has no encoded bytes)."""
+    h = hashlib.sha256("x".join(map(str, pixels.shape)).encode())
+    h.update(memoryview(np.ascontiguousarray(pixels)).cast("B"))
+    return h.hexdigest()
+
+
 def _resolve(photo: PhotoSource) -> Photo:
     return photo.result() if isinstance(photo, Future) else photo
+
+
+PROPOSAL_TOL = 0.0501  # px: a report gives polygons to 0.1 px
+
+
+def kept_proposals(users: Sequence[Mask], proposed: Sequence[Mask]) -> List[Mask]:
+    """User masks, each one that repeats a proposed mask (to the report's 0.1 px) replaced by that proposal:
+    rendering the masks ``analyze`` proposed, as they came back, gives exactly ``redact``'s output (its
+    fields' text heights set the look, and the self-check knows their values)."""
+    out: List[Mask] = []
+    used: set = set()
+    for u in users:
+        q = np.asarray(u.polygon, float)
+        same = [i for i, m in enumerate(proposed) if len(m.polygon) == len(q)
+                and float(np.abs(np.asarray(m.polygon, float) - q).max()) <= PROPOSAL_TOL]
+        # masks of several fields may share one outline (a code and the number it carries): each in turn
+        free = [i for i in same if i not in used]
+        pick = free[0] if free else (same[0] if same else None)
+        if pick is not None:
+            used.add(pick)
+        out.append(proposed[pick] if pick is not None else u)
+    return out
 
 
 def default_output_path(src: Path, fmt: str) -> Path:

@@ -13,8 +13,9 @@
 - Resume: ``.redact-manifest.jsonl`` in the output folder records, per output, the sha256 of the input
   bytes, a fingerprint of the config and the sha256 of the output; a re-run skips an input whose record
   matches and whose output is still there unchanged. Everything else is (re)done.
-- Per-file noise seed derived from the input's content hash (and ``config.seed`` if set), so the same
-  input gives byte-identical output in any order, in any worker, on any machine (see distributed.py).
+- Noise seed: ``config.seed`` if set, else derived from the input's content hash (``file_seed``, the API's
+  own default ``api.photo_seed``), so the same input gives byte-identical output in any order, in any
+  worker, on any machine, and the same bytes as ``redact PHOTO`` or the service (see distributed.py).
 - Report: ``redact-report.jsonl`` (one line per file) and ``redact-summary.csv``; categories and counts,
   never a recognised value.
 - Atomic writes (temp file in the same folder + ``os.replace``); Ctrl-C stops the workers, removes their
@@ -196,7 +197,8 @@ def redact_bytes(redactor: Any, data: bytes, *, name: str = "", base_seed: int |
     t0 = time.perf_counter()
     digest = sha256_bytes(data)
     try:
-        res = _call_redact(redactor, data, name=name, seed=file_seed(digest, base_seed))
+        # the seed every surface uses: the explicit one as it is, else the photo's own (``api.photo_seed``)
+        res = _call_redact(redactor, data, name=name, seed=file_seed(digest) if base_seed is None else int(base_seed))
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - continue on errors, by design

@@ -63,7 +63,9 @@ class Config:
     pad_ratio: float = 0.25  # padding around a text mask, as a fraction of its text height
     symbol_quiet_zone: float = 0.2  # padding around a symbol, as a fraction of its smaller side (bent codes too)
     self_check: bool = True  # re-read masked regions after rendering; widen/harden; fail closed
-    seed: Optional[int] = None  # noise seed (None: fresh randomness per photo)
+    # noise seed of the look; None: derived from the photo's bytes (api.photo_seed), so one photo gives the
+    # same output bytes on every surface and run (the look is built from destroyed pixels: nothing to hide)
+    seed: Optional[int] = None
     # --- write ---
     keep_icc: bool = True  # the ICC colour profile is kept by default; everything else is dropped
     keep_metadata: bool = False  # keep EXIF/XMP (NOT recommended); orientation is still applied

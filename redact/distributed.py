@@ -11,7 +11,8 @@
   the same per-file seed from the content hash), writes the output through fsspec (local outputs: temp
   file + ``os.replace``; object stores: one PUT, which is atomic per object) and returns counts only.
 - Output names and tree are the batch runner's (``photos/a/b.jpg`` -> ``clean/a/b.jpg``, HEIC -> ``.jpg``),
-  so outputs are byte-identical to ``run_batch`` with the same config and the same threads per worker.
+  so outputs are byte-identical to ``run_batch`` and to ``Redactor.redact`` with the same config, whatever the
+  threads per actor (the answer never depends on the schedule).
 - A report (``redact-report.jsonl`` + ``redact-summary.csv``, no values) is written beside the outputs.
 
 Ray is an optional extra: ``pip install 'parcel-redact[ray]'``. Nothing here imports Ray at import time.

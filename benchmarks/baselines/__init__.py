@@ -16,6 +16,7 @@ from typing import Any, Dict, Optional, Tuple
 
 TOOLS: Dict[str, Tuple[str, Dict[str, Any]]] = {
     "parcel-redact": ("benchmarks.baselines.parcel", {}),
+    "parcel-redact-folder": ("benchmarks.baselines.parcel", {}),  # redact DIR -o OUT (parcel.run_folder)
     "parcel-redact-zbar": ("benchmarks.baselines.parcel", {"symbol_backend": "zbar"}),
     "parcel-redact-paddle": ("benchmarks.baselines.parcel", {"ocr_backend": "paddle"}),
     "presidio": ("benchmarks.baselines.presidio", {}),
@@ -24,6 +25,8 @@ TOOLS: Dict[str, Tuple[str, Dict[str, Any]]] = {
 
 DESCRIPTIONS = {
     "parcel-redact": "parcel-redact, default config (rapidocr PP-OCRv6 small + zxing-cpp), style blur",
+    "parcel-redact-folder": "parcel-redact as users run it on a folder: the real CLI `redact DIR -o OUT`, "
+    "default workers (one process per core, one OCR thread each, no side threads)",
     "parcel-redact-zbar": "parcel-redact with symbol_backend=zbar (pyzbar + libzbar0)",
     "parcel-redact-paddle": "parcel-redact with ocr_backend=paddle (PaddleOCR 3.7 on ONNX Runtime)",
     "presidio": "presidio-image-redactor 0.0.62 + Tesseract 5 (eng+chi_sim), blank spaCy English pipeline "

@@ -28,7 +28,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from .. import __version__
 from ..config import Config, default_threads
-from ..errors import RedactError, TooLarge, UnreadableInput
+from ..errors import RedactError, TooLarge, UnreadableInput, UnsupportedFormat
 from ..types import Style
 from .models import ErrorModel, Health, Limits, Ready, RedactJSON, ReportModel
 from .pool import PoolClosed, WorkerPool
@@ -352,16 +352,34 @@ def make_factory(config: Optional[Config], settings: ServiceSettings) -> Tuple[A
 
 
 class Loader:
-    """Decodes uploads with the API's own loader (limits, orientation, formats), outside the OCR workers."""
+    """Checks an upload's header beside the OCR workers (limits, a known format), so that a file that is not
+    an image gets its 4xx at once. It decodes nothing: the worker hands the upload's bytes to the API's one
+    entry (``Redactor.redact``/``analyze``), the same way as the CLI and the batch runner (the same JPEG
+    preview, the analysis cache that lets analyze-then-render read a photo once, the same noise seed)."""
 
-    def __init__(self, factory: Any):
-        self._factory = factory
-        self._r: Any = None
+    def __init__(self, config: Config):
+        self._config = config
 
-    def __call__(self, data: bytes) -> Any:
-        if self._r is None:
-            self._r = self._factory()  # models load lazily: this instance never loads any
-        return self._r.load(data, "upload")
+    def __call__(self, data: bytes) -> bytes:
+        from PIL import Image, UnidentifiedImageError
+
+        from .. import photo as photo_mod
+
+        data, _, label = photo_mod.read_source(data, self._config, "upload")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with Image.open(io.BytesIO(data)):
+                    pass
+        except UnidentifiedImageError:
+            raise UnsupportedFormat(
+                "not an image in a supported format (JPEG, PNG, WebP, HEIC, TIFF, BMP)", path=label
+            ) from None
+        except Image.DecompressionBombError:
+            raise TooLarge(f"image is over the {self._config.max_pixels:,} pixel limit", path=label) from None
+        except Exception as e:  # noqa: BLE001 - corrupt headers
+            raise UnreadableInput(f"corrupt image header ({type(e).__name__})", path=label) from None
+        return data
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -536,7 +554,7 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
         deps.append(Depends(require_key))
 
     # -- running work ------------------------------------------------------------------------------------
-    loader = Loader(factory)
+    loader = Loader(effective)
 
     async def run_job(fn: Any, data: bytes, *args: Any) -> Any:
         try:
@@ -554,8 +572,8 @@ def build_app(config: Optional[Config], settings: ServiceSettings) -> FastAPI:
                 {"Retry-After": str(ra)},
             )
         try:
-            photo = await pool.decode(loader, data)
-            return await pool.run(fn, photo, *args)
+            data = await pool.decode(loader, data)
+            return await pool.run(fn, data, *args)
         except PoolClosed:
             raise ServiceError(
                 503, "shutting_down", "the server is shutting down", {"Connection": "close"}
