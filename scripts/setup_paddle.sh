@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
+export PYTHONWARNINGS="ignore:Editable installation"  # setuptools' editable-install notice concerns no user
 [ -x .venv-paddle/bin/python ] || "$PY" -m venv .venv-paddle
 stamp=.venv-paddle/.parcel-redact-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
