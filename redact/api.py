@@ -333,7 +333,8 @@ class Redactor:
             op = self._open(image, name)
             t_load = time.perf_counter() - t0
             a = self._analyze_cached(op.source, op.digest, op.overview)
-            masks = plan(a.fields, a.selected, a.lines, a.symbols, self.config.pad_ratio, self.config.symbol_quiet_zone)
+            masks = plan(a.fields, a.selected, a.lines, a.symbols, self.config.pad_ratio, self.config.symbol_quiet_zone,
+                         pixels=a.photo.pixels)
             timings = {"load": t_load, **a.timings}
             timings["total"] = time.perf_counter() - t0
             return self._report(a, masks, "", timings)
@@ -356,7 +357,8 @@ class Redactor:
             ph = a.photo
             timings.update(a.timings)
             t1 = time.perf_counter()
-            planned = plan(a.fields, a.selected, a.lines, a.symbols, cfg.pad_ratio, cfg.symbol_quiet_zone)
+            planned = plan(a.fields, a.selected, a.lines, a.symbols, cfg.pad_ratio, cfg.symbol_quiet_zone,
+                           pixels=ph.pixels)
             if masks is not None:  # a proposed mask the user kept stays that mask (the web page's render)
                 planned = kept_proposals(user_masks(masks), planned)
             timings["plan"] = time.perf_counter() - t1

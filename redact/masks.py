@@ -8,7 +8,7 @@ no visible gaps are left between words or lines.
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -73,6 +73,96 @@ def pad_polygon(poly: Polygon, pad: float) -> np.ndarray:
     d = p - c
     nrm = np.linalg.norm(d, axis=1, keepdims=True) + 1e-9
     return p + d / nrm * pad * 1.41
+
+
+INK_SEARCH = 0.8  # text heights searched above and below a line's box for the rest of its glyphs
+INK_MARGIN = 0.08  # text heights of margin beyond the last inked row
+
+
+def _ink_band(gray: np.ndarray, quad, height: float):
+    """(ink map of the line's band, box rows r0:r1, px per band row) or None: the box and ``INK_SEARCH`` text
+    heights on either side, warped upright, ink found with a threshold of the box itself (dark print, or light
+    print on a dark ground)."""
+    q = np.asarray(quad, float)
+    if q.shape != (4, 2) or not np.isfinite(q).all():
+        return None
+    tl, tr, _, bl = q
+    W = float(np.linalg.norm(tr - tl))
+    H = float(np.linalg.norm(bl - tl))
+    if W < 2 or H < 2:
+        return None
+    v = (bl - tl) / H
+    ext = INK_SEARCH * H
+    k = min(1.0, 32.0 / H)
+    wo, ho = max(8, round(W * k)), max(8, round((H + 2 * ext) * k))
+    src = np.float32([tl - v * ext, tr - v * ext, bl + v * ext])
+    M = cv2.getAffineTransform(np.float32([[0, 0], [wo, 0], [0, ho]]), src)
+    band = cv2.warpAffine(gray, M, (wo, ho), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_REPLICATE)
+    if band.ndim == 3:  # the photo itself: only the band is turned grey
+        band = cv2.cvtColor(band, cv2.COLOR_RGB2GRAY)
+    r0 = round(ext * k)
+    r1 = max(r0 + 1, min(ho, round((ext + H) * k)))
+    core = band[r0:r1]
+    if core.size == 0 or int(core.max()) - int(core.min()) < 40:
+        return None
+    t, _ = cv2.threshold(np.ascontiguousarray(core), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ink = band < t
+    if ink[r0:r1].mean() > 0.55:  # light print on a dark ground
+        ink = band > t
+    return ink, r0, r1, k
+
+
+def _reach(ink: np.ndarray, r0: int, r1: int, k: float) -> Tuple[float, float]:
+    """Rows of ink above r0 and below r1 up to the first empty row (px); no empty row within reach: 0."""
+    prof = ink.mean(axis=1)
+    empty = 0.01
+
+    def run(rows) -> float:
+        for n, r in enumerate(rows):
+            if prof[r] <= empty:
+                return n / k
+        return 0.0  # no gap within reach (touching lines, a textured ground): the plain padding
+
+    return run(range(r0 - 1, -1, -1)), run(range(r1, ink.shape[0]))
+
+
+def ink_extent(gray: np.ndarray, quad, height: float) -> Tuple[float, float]:
+    """How far (px) the line's ink reaches above and below its box: the glyphs' own extent, followed row by
+    row outwards from the box until the first empty row (the gap between two lines). Where no gap is found
+    (touching lines, a textured ground), nothing beyond the plain padding."""
+    b = _ink_band(gray, quad, height)
+    return (0.0, 0.0) if b is None else _reach(*b)
+
+
+def ink_extent_ends(gray: np.ndarray, quad, height: float) -> Tuple[Tuple[float, float], Tuple[float, float]]:
+    """``ink_extent`` at the line's start and at its end ((up, down) each): on a tilted or bent line the ink
+    leaves the straight box on one side more than on the other. Each end takes the larger of its own half's
+    reach and the whole line's."""
+    b = _ink_band(gray, quad, height)
+    if b is None:
+        return (0.0, 0.0), (0.0, 0.0)
+    ink, r0, r1, k = b
+    whole = _reach(ink, r0, r1, k)
+    half = max(1, ink.shape[1] // 2)
+    left = _reach(ink[:, :half], r0, r1, k)
+    right = _reach(ink[:, half:], r0, r1, k) if ink.shape[1] > half else whole
+    return ((max(whole[0], left[0]), max(whole[1], left[1])), (max(whole[0], right[0]), max(whole[1], right[1])))
+
+
+def pad_sides(poly: Polygon, pad: float, top, bottom) -> np.ndarray:
+    """Grow a quad (tl, tr, br, bl) by ``pad`` px along the line and ``top``/``bottom`` px across it (a number,
+    or a (start, end) pair for the line's two ends)."""
+    p = np.asarray(poly, float)
+    u = p[1] - p[0]
+    u /= np.linalg.norm(u) + 1e-9
+    v = p[3] - p[0]
+    v /= np.linalg.norm(v) + 1e-9
+    t0, t1 = (top, top) if np.isscalar(top) else top
+    b0, b1 = (bottom, bottom) if np.isscalar(bottom) else bottom
+    sx = np.array([-1, 1, 1, -1])[:, None] * pad
+    sy = np.array([-t0, -t1, b1, b0])[:, None]
+    return p + sx * u[None, :] + sy * v[None, :]
 
 
 def _pad_sides(poly: Polygon, pads: Sequence[float]) -> np.ndarray:
@@ -141,13 +231,16 @@ def _adjacent(a: np.ndarray, b: np.ndarray, gap: float) -> bool:
 
 
 def plan(fields: Sequence[Field], selected: Sequence[int], lines: Sequence[TextLine], symbols: Sequence[Symbol],
-         pad_ratio: float, quiet_zone: float) -> List[Mask]:
-    """Padded mask polygons for the selected fields (indices into ``fields``)."""
+         pad_ratio: float, quiet_zone: float, pixels: Optional[np.ndarray] = None) -> List[Mask]:
+    """Padded mask polygons for the selected fields (indices into ``fields``). With the photo's ``pixels``, a
+    text mask also reaches as far above and below its line as the line's own ink does (``ink_extent``): the
+    tops and bottoms of glyphs outside the detector's box are covered too."""
     masks: List[Mask] = []
     chosen = set(selected)
     # text of the personal fields the policy keeps: a symbol's quiet zone must not cover it
     kept = [_line_quad(lines[sp.line]) for i, f in enumerate(fields) if f.sensitive and i not in chosen
             for sp in f.spans if 0 <= sp.line < len(lines)]
+    gray = pixels if pixels is not None and pixels.ndim in (2, 3) and pixels.size else None
     for fi in selected:
         f = fields[fi]
         pieces: List[Tuple[np.ndarray, int]] = []  # (padded polygon, label index or -1 for symbols)
@@ -158,7 +251,14 @@ def plan(fields: Sequence[Field], selected: Sequence[int], lines: Sequence[TextL
             p = span_to_polygon(ln, sp.start, sp.end)
             if not p:
                 continue
-            pieces.append((pad_polygon(p, pad_ratio * max(4.0, ln.height)), ln.label_index))
+            pad = pad_ratio * max(4.0, ln.height)
+            if gray is not None and len(p) == 4:
+                (u0, d0), (u1, d1) = ink_extent_ends(gray, p, float(ln.height))
+                m = INK_MARGIN * float(ln.height)
+                poly = pad_sides(p, pad, (max(pad, u0 + m), max(pad, u1 + m)), (max(pad, d0 + m), max(pad, d1 + m)))
+            else:
+                poly = pad_polygon(p, pad)
+            pieces.append((poly, ln.label_index))
         for si in f.symbols:
             if not (0 <= si < len(symbols)):
                 continue

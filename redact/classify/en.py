@@ -73,6 +73,18 @@ _ROLE_WORDS = (
     ("CONSIGNOR", Role.SENDER),
     ("FROM", Role.SENDER),
     ("PICKUP ADDRESS", Role.SENDER),
+    ("PICKUP FROM", Role.SENDER),
+    ("VENDOR NAME", Role.SENDER),
+    ("VENDOR ADDRESS", Role.SENDER),
+    ("VENDOR", Role.SENDER),
+    ("SELLER NAME", Role.SENDER),
+    ("SELLER ADDRESS", Role.SENDER),
+    ("SELLER", Role.SENDER),
+    ("SOLD BY", Role.SENDER),
+    ("CUSTOMER NAME", Role.RECIPIENT),
+    ("CUSTOMER ADDRESS", Role.RECIPIENT),
+    ("CUSTOMER", Role.RECIPIENT),
+    ("BUYER", Role.RECIPIENT),
     ("RETURN", Role.SENDER),
     ("NAME", Role.UNKNOWN),
     ("C/O", Role.UNKNOWN),
@@ -82,7 +94,12 @@ _ROLE_OF = {w: r for w, r in _ROLE_WORDS}
 ROLE_CAPTION = re.compile(
     r"^\s*("
     + "|".join(w.replace(" ", r"\s?") for w, _ in sorted(_ROLE_WORDS, key=lambda x: -len(x[0])))
-    + r")(?![A-Z])(?:\s*\(?(?:NAME|ADDRESS)\)?)?\s*[:.\-]?\s*"
+    + r")(?![A-Z])(?!\s*(?:CARE|SUPPORT|SERVICE|HELP|DECLARATION|SIGNATURE|COPY|PORTAL|PANEL|CODE|POLICY|REASON)(?![A-Z]))"
+    r"(?:\s*\(?(?:NAME|ADDRESS)\)?)?\s*[:.\-]*\s*"
+)
+# a role printed after the person's name: "A NAME (Customer)", "A SHOP (Seller)"
+ROLE_SUFFIX = re.compile(
+    r"[\s,]*[(\[{]\s*(CUSTOMER|SELLER|BUYER|VENDOR|CONSIGNEE|CONSIGNOR|SHIPPER|RECIPIENT|SENDER)\s*[)\]}]?\s*$"
 )
 
 
@@ -101,13 +118,19 @@ PHONE_CAPTION = re.compile(
 EMAIL_CAPTION = re.compile(r"(?<![A-Z])E-?MAIL(?![A-Z])" + _CAP)
 TRACK_CAPTION = re.compile(
     r"(?<![A-Z])(?:USPS\s?TRACKING\s?(?:#|NO\.?|NUMBER)?|TRACKING\s?(?:#|NO\.?|NUMBER|ID)?|TRK\s?#?|WAYBILL(?:\s?NO\.?)?|"
-    r"AWB(?:\s?NO\.?)?|SHIPMENT\s?(?:ID|NO\.?)|PARCEL\s?(?:ID|NO\.?)|CONSIGNMENT\s?(?:NO\.?))(?![A-Z])" + _CAP
+    r"AWB(?:\s?NO\.?)?|SHIPMENT\s?(?:ID|NO\.?)(?:\s?NUMBER)?|PARCEL\s?(?:ID|NO\.?)|PACKET\s?(?:ID|NO\.?)|CONSIGNMENT\s?(?:NO\.?))(?![A-Z])" + _CAP
 )
 ORDER_CAPTION = re.compile(
     r"(?<![A-Z])(?:ORDER\s?(?:#|NO\.?|NUMBER|ID)?|PO\s?#|P\.O\.\s?#|REF(?:ERENCE)?\s?\d?\s?(?:#|NO\.?)?|"
-    r"INVOICE\s?(?:#|NO\.?)?|INV\s?#|SKU|ITEM\s?#|CUST(?:OMER)?\s?(?:REF|#)|GSTIN|GST\s?NO\.?|VAT\s?(?:NO\.?|ID)?|"
-    r"EORI|TAX\s?ID|CAD|ACCOUNT\s?(?:#|NO\.?)?|ACCT\s?#?)(?![A-Z])" + _CAP
+    r"INVOICE\s?(?:#|NO\.?)?|INV\s?#|SKU|ITEM\s?#|CUST(?:OMER)?\s?(?:REF|#)|VAT\s?(?:NO\.?|ID)?|"
+    r"EORI|CAD|ACCOUNT\s?(?:#|NO\.?)?|ACCT\s?#?)(?![A-Z])" + _CAP
 )
+# a line that gives the courier's or the shop's service number: it ends a person's block
+SERVICE_LINE = re.compile(
+    r"^\s*(?:CUSTOMER\s?CARE|HELP\s?LINE|HELPDESK|TOLL[\s\-]?FREE|CALL\s?US|CUSTOMER\s?SERVICE|SUPPORT)(?![A-Z])"
+)
+# a person's or a seller's tax number: GSTIN (India), PAN, a customs tax id
+TAX_CAPTION = re.compile(r"(?<![A-Z])(?:G\s?S\s?T\s?I\s?N|GST\s?(?:NO\.?|NUMBER|#)|PAN\s?(?:NO\.?|#)|TAX\s?ID)(?![A-Z])" + _CAP)
 ROUTING = re.compile(r"^\s*[A-Z]{2}\s?\d{3}\s?\d-\d{2}\s*$|^\s*J\d{12}\s*$")  # UPS routing, FedEx form id
 _BUSINESS = re.compile(
     r"(?<![A-Z])(?:"
@@ -235,13 +258,33 @@ def _caption_values(F: str, D: str, U: str) -> list[Hit]:
             out.append(
                 Hit(v[0], v[1], Category.TRACKING_NUMBER, "tracking_by_caption", priority=100, score=0.95)
             )
+    for m in TAX_CAPTION.finditer(U):
+        out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=98))
+        v = value_after(m.end(), r"[A-Z0-9][A-Z0-9 \-]{7,24}")
+        if v and sum(c.isdigit() for c in D[v[0] : v[1]]) >= 2:
+            out.append(Hit(v[0], v[1], Category.ID_NUMBER, "tax_id_by_caption", priority=100, score=0.9))
     for m in ORDER_CAPTION.finditer(U):
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=98))
-        v = value_after(m.end(), r"[A-Z0-9][A-Z0-9\-]{3,40}")
+        v = value_after(m.end(), r"[A-Z0-9][A-Z0-9\-/]{3,40}")
         if v and any(c.isdigit() for c in D[v[0] : v[1]]):
             out.append(Hit(v[0], v[1], Category.OTHER, "order_number", sensitive=False, priority=99))
     for m in OTHER_CAPTION.finditer(U):
         out.append(Hit(m.start(), m.end(), Category.OTHER, "caption", sensitive=False, priority=60))
+    return out
+
+
+# a US-style phone read badly (blur, glare): the (xxx) xxx-xxxx shape with a few characters misread
+PHONE_SHAPE = re.compile(
+    r"(?<![0-9A-Z])\(\s?[0-9A-Z]{2,3}\s?\)\s?[0-9A-Z)(]{1,4}\s?[-.]\s?\d{4}(?![0-9A-Z])"
+    r"|(?<![0-9A-Z])[0-9A-Z]{3}[-.][0-9A-Z]{3}[-.]\d{4}(?![0-9A-Z])"
+)
+
+
+def _phone_shapes(U: str) -> list[Hit]:
+    out = []
+    for m in PHONE_SHAPE.finditer(U):
+        if sum(c.isdigit() for c in m.group(0)) >= 6:
+            out.append(Hit(m.start(), m.end(), Category.PHONE, "phone_shape", priority=42, score=0.55))
     return out
 
 
@@ -329,8 +372,9 @@ def _extend_streets(hits: list[Hit], U: str) -> list[Hit]:
             tail = U[h.end : nxt]
             if (
                 tail.strip(" ,.")
-                and len(tail) <= 30
+                and len(tail) <= 64
                 and not _KEEP_WORDS.search(tail)
+                and not (ORDER_CAPTION.search(tail) or TRACK_CAPTION.search(tail) or OTHER_CAPTION.search(tail))
                 and re.fullmatch(r"[\s,.]*[A-Z0-9#.\-/ ,]+", tail)
             ):
                 h = Hit(
@@ -344,6 +388,16 @@ def _extend_streets(hits: list[Hit], U: str) -> list[Hit]:
                     h.priority,
                 )
         out.append(h)
+    # a short lead before a street at the start of the line (a block letter, a flat number: "B 10 ...")
+    for k, h in enumerate(out):
+        if h.sensitive and h.category == Category.ADDRESS and h.start > 0:
+            lead = U[: h.start]
+            if (
+                re.fullmatch(r"\s*[A-Z0-9]{1,4}[\s,\-/]*", lead)
+                and not any(o.end <= h.start and o.end > 0 for o in out if o is not h)
+            ):
+                s0 = len(lead) - len(lead.lstrip())
+                out[k] = Hit(s0, h.end, h.category, h.rule, h.sensitive, h.role, h.score, h.priority)
     return out
 
 
@@ -353,7 +407,7 @@ def scan(text: str, *, in_block: bool = False) -> list[Hit]:
     F = fold(text)
     D = digitize(F)
     U = _upper(D)
-    hits = number_hits(F, D, "en", in_block) + _caption_values(F, D, U) + _address_hits(U)
+    hits = number_hits(F, D, "en", in_block) + _caption_values(F, D, U) + _address_hits(U) + _phone_shapes(U)
     if ROUTING.match(U) or is_country(U):
         return [
             Hit(
@@ -372,6 +426,13 @@ def scan(text: str, *, in_block: bool = False) -> list[Hit]:
         hits.append(
             Hit(rc.start(1), rc.end(1), Category.OTHER, "caption", sensitive=False, role=role, priority=99)
         )
+    sm = ROLE_SUFFIX.search(U)
+    if sm and not rc:
+        role = caption_role(sm.group(1))
+        hits.append(Hit(sm.start(), sm.end(), Category.OTHER, "caption", sensitive=False, role=role, priority=99))
+        s0, e0 = trim_span(U, 0, sm.start(), " \t,;:|/")
+        if e0 > s0 and any(c.isalpha() for c in U[s0:e0]):
+            hits.append(Hit(s0, e0, Category.NAME, "name_by_role_suffix", role=role, priority=58, score=0.85))
     accepted = resolve(hits, D)
     # a street line: the whole piece around the street match is the address (house number, unit, ...)
     extra: list[Hit] = []

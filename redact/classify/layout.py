@@ -20,8 +20,9 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from ..types import Category, Field, Role, Span, Symbol, TextLine
-from . import en, zh
-from .text import Hit, compact, compact_map, fold, has_cjk, resolve
+from . import en, forms, zh
+from .leftover import leftover_rules, symbol_neighbour_spans
+from .text import Hit, compact, compact_map, fold, has_cjk, resolve, upper_same
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class _Line:
     hits: list[Hit] = field(default_factory=list)
     caption_role: Role | None = None  # a role caption starts this line
     caption_only: bool = False  # the line is nothing but the caption
+    caption_suffix: bool = False  # the role is printed after the person's name ("A NAME (Customer)")
     block: int | None = None  # index of the owning caption line (in the label's list)
     role: Role = Role.UNKNOWN
 
@@ -183,14 +185,34 @@ def _role_caption(L: _Line) -> tuple[Role | None, bool]:
                 return (None, False)
             return (role, rest == "" or rest in ("方", "人", "件"))
         return (None, False)
-    m = en.ROLE_CAPTION.match(F.upper())
+    m = en.ROLE_CAPTION.match(upper_same(F))
     if m:
         role = en.caption_role(m.group(1))
         if role == Role.UNKNOWN:
             return (None, False)
         rest = _meaningful(F[m.end() :])
         return (role, rest == "")
+    sm = en.ROLE_SUFFIX.search(upper_same(F))
+    if sm and _meaningful(F[: sm.start()]):
+        return (en.caption_role(sm.group(1)), False)  # "A NAME (Customer)": the block of that person
+    ws = forms.caption_words(F)  # a form's cell title, misread or cut at the edge ("Vendr", "Custome")
+    if ws and ws[0] in _FORM_ROLES:
+        return (_FORM_ROLES[ws[0]], True)
     return (None, False)
+
+
+_FORM_ROLES = {
+    "VENDOR": Role.SENDER,
+    "SELLER": Role.SENDER,
+    "SHIPPER": Role.SENDER,
+    "SENDER": Role.SENDER,
+    "CONSIGNOR": Role.SENDER,
+    "CUSTOMER": Role.RECIPIENT,
+    "BUYER": Role.RECIPIENT,
+    "RECIPIENT": Role.RECIPIENT,
+    "CONSIGNEE": Role.RECIPIENT,
+    "ADDRESSEE": Role.RECIPIENT,
+}
 
 
 _PERSON_CAPTION_WORDS = re.compile(
@@ -238,6 +260,16 @@ def _assign_blocks(ls: list[_Line]) -> None:
                 and not _foreign_caption(L.text)
             ):
                 rows.append(j)
+        if C.caption_only and rows:
+            # beside a bare caption: its cell, not the next column's cells (a chain of near pieces)
+            chain, edge = [], C.x1
+            for j in sorted(rows, key=lambda j: ls[j].x0):
+                limit = 12 * hmed if not chain else 2.5 * max(hmed, ls[j].h)
+                if ls[j].x0 - edge > limit:
+                    break
+                chain.append(j)
+                edge = max(edge, ls[j].x1)
+            rows = chain
         same_row[c] = rows
     row_owner: dict[int, int] = {}
     for c, rows in same_row.items():
@@ -266,14 +298,20 @@ def _assign_blocks(ls: list[_Line]) -> None:
             key=lambda j: (ls[j].y0, ls[j].x0),
         )
         count = 0
+        # the rows of form cells that caption no person (a hub, a client): the block ends at them
+        enders = [E for E in ls if E.y0 > C.y1 - 0.2 * C.h and forms.ends_block(E.text)]
         for j in below:
             L = ls[j]
             if L.x1 < xmin or L.x0 >= xmax:
                 continue
-            if L.y0 - bottom > 1.6 * max(hmed, 0.5 * L.h) + 0.2 * C.h:
+            if any(E.y0 - 0.5 * E.h <= L.yc <= E.y1 for E in enders):
                 break
-            if L.caption_role is not None:
+            if L.y0 - bottom > (1.0 if C.caption_suffix else 1.6) * max(hmed, 0.5 * L.h) + 0.2 * C.h:
                 break
+            if L.caption_role is not None or forms.ends_block(L.text):
+                break
+            if not L.zh and en.SERVICE_LINE.match(upper_same(fold(L.text))):
+                break  # "Customer care 1800 ...": the courier's line, the person's block is over
             if j in row_owner and row_owner[j] != c:
                 break
             if _foreign_caption(L.text):
@@ -287,7 +325,7 @@ def _assign_blocks(ls: list[_Line]) -> None:
             bottom = max(bottom, L.y1)
             bx1 = max(bx1, L.x1)
             count += 1
-            if count >= 7:
+            if count >= (3 if C.caption_suffix else 7):
                 break
     for j, (_, c) in claims.items():
         ls[j].block = c
@@ -331,6 +369,8 @@ def _block_rules(ls: list[_Line]) -> None:
                     ],
                 )
             )
+            if not L.zh and any(h.sensitive and h.category in (Category.ADDRESS, Category.POSTAL_CODE) for h in L.hits):
+                seen_street = True  # a street or city line read whole: the lines after it are no name
             if j == c or not left:
                 hits = L.hits  # nothing left to read differently in a block (or the caption line itself)
             else:
@@ -370,6 +410,9 @@ def _block_rules(ls: list[_Line]) -> None:
                             ),
                             L.text,
                         )
+                    elif seen_street and re.fullmatch(r"\s*[A-Z]{2,5}\s*", L.text):
+                        # a short code in capitals after the address (a client or service code): no one's
+                        hits = [h for h in hits if h.rule not in soft]
                     elif seen_street:
                         hits = [
                             replace(h, category=Category.ADDRESS)
@@ -613,7 +656,7 @@ def _neighbour_rules(ls: list[_Line]) -> None:
             B = ls[b]
             if top.y0 - B.y1 > 1.0 * max(top.h, B.h):
                 break
-            if B.y1 > top.yc or abs(B.x0 - top.x0) > 3 * top.h or B.zh or B.h > 1.6 * top.h:
+            if B.yc > top.yc - 0.5 * top.h or abs(B.x0 - top.x0) > 3 * top.h or B.zh or B.h > 1.6 * top.h:
                 continue
             if B.caption_role is not None or _foreign_caption(B.text):
                 break
@@ -650,6 +693,7 @@ def _stub_rules(ls: list[_Line]) -> None:
     if not known:
         return
     known = list(dict.fromkeys(known))
+    _repeated_pieces(ls, known)
     for L in ls:
         comp, comp_map = compact_map(L.text)
         if len(comp) < 2:
@@ -672,6 +716,83 @@ def _stub_rules(ls: list[_Line]) -> None:
                             L.hits, Hit(s, e, cat, "repeated_value", role=role, priority=3, score=0.8), L.text
                         )
                 start = comp.find(v, start + 1)
+
+
+def _sandwiched(ls: list[_Line]) -> None:
+    """A line read badly (blurred, creased) between two lines of one person's address block is part of it:
+    a line with nothing personal found whose neighbours just above and just below, aligned with it, are that
+    person's name or address lines."""
+    def personal(L: _Line) -> Role | None:
+        for h in L.hits:
+            if h.sensitive and h.category in (Category.NAME, Category.ADDRESS):
+                return h.role
+        return None
+
+    for B in ls:
+        if B.zh or _sensitive(B.hits) or B.caption_role is not None or _foreign_caption(B.text):
+            continue
+        core = _meaningful(B.text)
+        if len(core) < 3 or en._KEEP_WORDS.search(upper_same(B.text)) or forms.is_caption_only(B.text):
+            continue
+        near = [A for A in ls if A is not B and not A.zh and abs(A.x0 - B.x0) < 3 * max(A.h, B.h)]
+        above = [A for A in near if 0 < B.yc - A.yc < 1.6 * max(A.h, B.h) and personal(A) is not None]
+        below = [C for C in near if 0 < C.yc - B.yc < 1.6 * max(C.h, B.h) and personal(C) is not None]
+        if not above or not below:
+            continue
+        roles = {personal(A) for A in above + below} - {Role.UNKNOWN}
+        role = roles.pop() if len(roles) == 1 else Role.UNKNOWN
+        s = len(B.text) - len(B.text.lstrip())
+        B.hits = _add(B.hits, Hit(s, len(B.text.rstrip()), Category.ADDRESS, "between_block_lines", role=role,
+                                  priority=4, score=0.55), B.text)
+
+
+def _form_wording(ls: list[_Line]) -> None:
+    """A line that is only pre-printed form wording (a caption, a cell title) is nobody's name or address,
+    whatever block it stands in."""
+    for L in ls:
+        if L.zh or not forms.is_caption_only(L.text):
+            continue
+        L.hits = [h for h in L.hits if not (h.sensitive and h.category in (Category.NAME, Category.ADDRESS))]
+    # a postage indicia (PRESORTED / U.S. POSTAGE PAID / CITY, ST / PERMIT NO. 123): the permit office's city
+    # and the permit number are the mailer's licence, not anyone's address
+    for P in ls:
+        if P.zh or not _PERMIT.search(upper_same(fold(P.text))):
+            continue
+        for L in ls:
+            near = L is P or (abs(L.x0 - P.x0) < 3 * P.h and -0.5 * P.h < P.y0 - L.y1 < 1.2 * max(P.h, L.h))
+            if near and not any(h.sensitive and h.category in (Category.PHONE, Category.EMAIL) for h in L.hits):
+                L.hits = [h for h in L.hits if not (h.sensitive and h.category in (Category.ADDRESS,
+                                                                                    Category.POSTAL_CODE))]
+
+
+_PERMIT = re.compile(r"(?<![A-Z])PERMIT\s*(?:NO\.?|#|NUMBER)?\s*\d{1,6}\s*$")
+
+
+REPEAT_MIN = 8  # characters (letters and digits) a piece shares with a known address or name to be its copy
+
+
+def _repeated_pieces(ls: list[_Line], known: Sequence[tuple[str, Category, Role]]) -> None:
+    """A second copy of an address printed elsewhere on the label, cut into other pieces by its own column
+    (a form's client copy, a stub): a line with nothing personal found that shares a long run of characters
+    with a known address is that address too."""
+    addrs = [(v, r) for v, c, r in known if c in (Category.ADDRESS, Category.NAME) and len(v) >= REPEAT_MIN]
+    if not addrs:
+        return
+    import difflib
+
+    for L in ls:
+        if L.zh or any(h.sensitive for h in L.hits) or forms.is_caption_only(L.text):
+            continue
+        comp = compact(L.text)
+        if len(comp) < REPEAT_MIN:
+            continue
+        for v, role in addrs:
+            m = difflib.SequenceMatcher(None, comp, v, autojunk=False).find_longest_match(0, len(comp), 0, len(v))
+            if m.size >= REPEAT_MIN:
+                s = len(L.text) - len(L.text.lstrip())
+                L.hits = _add(L.hits, Hit(s, len(L.text.rstrip()), Category.ADDRESS, "repeated_address",
+                                          role=role, priority=3, score=0.7), L.text)
+                break
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -751,10 +872,16 @@ def classify_label(
         L.zh = is_zh
         L.hits = _scan(L.text, is_zh)
         L.caption_role, L.caption_only = _role_caption(L)
+        L.caption_suffix = (
+            L.caption_role is not None and not L.zh and en.ROLE_SUFFIX.search(upper_same(fold(L.text))) is not None
+        )
     _assign_blocks(ls)
     _block_rules(ls)
     _neighbour_rules(ls)
+    _sandwiched(ls)
     _stub_rules(ls)
+    leftover_rules(ls)
+    _form_wording(ls)
     # Western labels: a caption-less block above the recipient's caption is the return address (sender)
     if not is_zh:
         rc = [L for L in ls if L.caption_role == Role.RECIPIENT]
@@ -809,8 +936,8 @@ def symbol_fields(lines: Sequence[TextLine], symbols: Sequence[Symbol], fields: 
             continue
         for li, line in enumerate(lines):
             comp, comp_map = compact_map(line.text)
-            if len(comp) < 6:
-                continue
+            if len(comp) < 6 or en.ROUTING.match(upper_same(fold(line.text))):
+                continue  # a routing code printed as text and as a postal barcode: the text is kept
             # the longest digit/letter run of the line that is a part of the payload (or holds it)
             span = None
             pos = comp.find(pay)
@@ -852,12 +979,33 @@ def symbol_fields(lines: Sequence[TextLine], symbols: Sequence[Symbol], fields: 
     return out
 
 
+def _symbol_neighbours(lines: Sequence[TextLine], symbols: Sequence[Symbol], fields: Sequence[Field]) -> list[Field]:
+    """Short codes printed beside a 2-D symbol: that symbol's id (see ``leftover``)."""
+    taken: dict[int, list[tuple[int, int]]] = {}
+    for f in fields:
+        if f.sensitive:
+            for sp in f.spans:
+                taken.setdefault(sp.line, []).append((sp.start, sp.end))
+
+    def kept(text: str) -> list[Hit]:
+        return _scan(text, has_cjk(text))
+
+    out = []
+    for li, s, e in symbol_neighbour_spans(lines, symbols, taken, kept):
+        s, e = _trim(lines[li].text, s, e)
+        if e > s:
+            out.append(Field(category=Category.TRACKING_NUMBER, role=Role.UNKNOWN, spans=(Span(li, s, e),),
+                             score=0.6, rule="code_beside_symbol", value=lines[li].text[s:e]))
+    return out
+
+
 def classify_lines(lines: Sequence[TextLine], symbols: Sequence[Symbol] = ()) -> list[Field]:
     fields: list[Field] = []
     try:
         for idx, angle in layout_groups(lines):
             fields.extend(classify_label(lines, idx, angle))
         fields = symbol_fields(lines, symbols, fields)
+        fields += _symbol_neighbours(lines, symbols, fields)
     finally:
         _forget()
     if log.isEnabledFor(logging.DEBUG):

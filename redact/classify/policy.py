@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ..config import Policy
 from ..types import Category, Field, Role, Span, TextLine
-from .text import fold
+from .text import fold, lower_same
 
 
 def _norm(s: str) -> str:
@@ -17,7 +17,7 @@ def _deny_fields(lines: Sequence[TextLine], deny: Sequence[str]) -> list[Field]:
     """Every occurrence of a deny literal in the lines (case and width insensitive, spaces kept as read)."""
     out: list[Field] = []
     for li, line in enumerate(lines):
-        F = fold(line.text).lower()
+        F = lower_same(fold(line.text))
         # positions of non-space characters, to match literals whatever the spacing read by the OCR
         pos = [k for k, c in enumerate(F) if not c.isspace()]
         flat = "".join(F[k] for k in pos)

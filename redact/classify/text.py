@@ -130,6 +130,16 @@ _FOLD.update(
 _FOLD_T = str.maketrans({chr(k): chr(v) for k, v in _FOLD.items()})
 
 
+def upper_same(s: str) -> str:
+    """Upper case that keeps the length and every position (ß stays ß, ﬁ stays ﬁ)."""
+    return "".join(c.upper() if len(c.upper()) == 1 else c for c in s)
+
+
+def lower_same(s: str) -> str:
+    """Lower case that keeps the length and every position (İ stays İ)."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in s)
+
+
 def fold(text: str) -> str:
     """Full-width to ASCII, odd dashes to '-', mask bullets to '*'; same length as ``text``."""
     return text.translate(_FOLD_T)
@@ -276,8 +286,17 @@ def compact(s: str) -> str:
 def compact_map(s: str) -> tuple[str, tuple[int, ...]]:
     """``compact(s)`` and, for each of its characters, the position in ``s``."""
     d = digitize(fold(s))
-    pos = tuple(k for k, c in enumerate(d) if c.isalnum())
-    return "".join(d[k] for k in pos).upper(), pos
+    chars: list[str] = []
+    pos: list[int] = []
+    for k, c in enumerate(d):
+        if not c.isalnum():
+            continue
+        # one output character per position: str.upper() may expand a character ("ß" -> "SS", "ﬁ" -> "FI"),
+        # which would shift every later position against ``pos`` (an IndexError in the callers)
+        u = c.upper()
+        chars.append(u if len(u) == 1 else c)
+        pos.append(k)
+    return "".join(chars), tuple(pos)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -372,6 +391,57 @@ CN_MOBILE_MASKED = re.compile(
     + r"(?!\d)"
 )
 MASKED_DIGITS = re.compile(r"(?<![0-9A-Za-z*])\d{0,6}\*{3,12}\d{2,6}[\dXx]?(?![0-9A-Za-z*])")
+# a number printed with most digits masked out (XXXXXXXXX1234, ******5678, 138XXXX5678, XX00X0XX1357 as read):
+# its visible digits are still the person's (the end of a phone or account number), so the whole token goes
+MASKED_TOKEN = re.compile(r"(?<![0-9A-Za-z*#])[0-9X*#O](?:[ \-]?[0-9X*#O]){5,30}(?![0-9A-Za-z*#])")
+
+
+def masked_number_spans(U: str) -> list[tuple[int, int]]:
+    """Spans of masked numbers in an upper-cased, folded line: at least 3 mask characters (X * #, one run of 2+)
+    and at least 2 visible digits; a dimension (10X20X30) or a size is no masked number."""
+    out = []
+    for m in MASKED_TOKEN.finditer(U):
+        tok = m.group(0)
+        body = tok.replace(" ", "").replace("-", "")
+        nmask = sum(c in "X*#" for c in body)
+        ndig = sum(c.isdigit() for c in body)
+        if nmask < 3 or ndig < 2 or not re.search(r"[X*#]{2}", body) or not body[-1].isdigit():
+            continue
+        if re.fullmatch(r"\d{1,4}(?:X\d{1,4}){1,2}", body):
+            continue
+        s, e = m.start(), m.end()
+        # the token's tail may be digits only after the mask run: keep it whole (the visible digits)
+        out.append((s, e))
+    return out
+
+
+# Indian GSTIN: 2-digit state code, PAN (5 letters, 4 digits, 1 letter), entity number, 'Z', check character
+_GST_DIGIT = {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2", "G": "6", "T": "7"}
+_GST_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G", "4": "A", "7": "T"}
+_GST_SHAPE = "DDLLLLLDDDDLAZA"  # D digit, L letter, A either, Z the letter Z
+GSTIN_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z](?:\s?[0-9A-Z]){14}(?![0-9A-Z])")
+
+
+def gstin_ok(tok: str) -> bool:
+    """A 15-character token that has the GSTIN's shape once the usual OCR confusions are undone (O/0, I/1,
+    S/5, B/8, Z/2), with at most 3 characters corrected."""
+    t = "".join(c for c in tok.upper() if c.isalnum())
+    if len(t) != 15:
+        return False
+    fixes = 0
+    for c, kind in zip(t, _GST_SHAPE):
+        if kind == "D" and not c.isdigit():
+            if c not in _GST_DIGIT:
+                return False
+            fixes += 1
+        elif kind == "L" and not c.isalpha():
+            if c not in _GST_LETTER:
+                return False
+            fixes += 1
+        elif kind == "Z" and c not in "Z27":
+            return False
+    code = int("".join(_GST_DIGIT.get(c, c) for c in t[:2]))
+    return fixes <= 3 and 1 <= code <= 38
 CN_LANDLINE_MASKED = re.compile(
     _NB
     + r"(?:\(0?(?:10|2\d|[3-9]\d{2})\)|0(?:10|2\d|[3-9]\d{2}))\s?[ \-]?\s?[0-9]{0,4}[*xX]{3,5}[ \-]?\d{2,4}(?!\d)"
@@ -480,19 +550,30 @@ def number_hits(F: str, D: str, locale: str = "zh", in_block: bool = False) -> l
     if in_block:
         hits = [
             Hit(h.start, h.end, Category.PHONE, "phone_in_block", True, h.role, 0.7, 86)
-            if h.rule == "hotline" and len(digits_of(D[h.start : h.end])) >= 10
+            if h.rule == "hotline"
+            and len(digits_of(D[h.start : h.end])) >= 10
+            and not HOTLINE_CAPTION.search(upper_same(F[max(0, h.start - 24) : h.start]))
             else h
             for h in hits
         ]
     return hits
 
 
+# words that announce the courier's or the shop's own service number, in a block or not
+HOTLINE_CAPTION = re.compile(
+    r"(?:CARE|HELP\s?LINE|HELPDESK|TOLL[\s\-]?FREE|SUPPORT|CALL\s?US|CUSTOMER\s?SERVICE|客服|热线|服务电话|服务)\W*$"
+)
+
+
 def _number_hits(F: str, D: str, locale: str) -> list[Hit]:
     hits: list[Hit] = []
-    U = F.upper()
+    U = upper_same(F)
     if "@" in F:
         for m in EMAIL.finditer(F):
             hits.append(Hit(m.start(), m.end(), Category.EMAIL, "email", priority=95, score=0.97))
+    for m in GSTIN_TOKEN.finditer(U):
+        if gstin_ok(m.group(0)):
+            hits.append(Hit(m.start(), m.end(), Category.ID_NUMBER, "gstin", priority=93, score=0.9))
     nd = sum(c.isdigit() for c in D)
     masked = "*" in D or "x" in D or "X" in D or "#" in D
     if nd < 3:
@@ -531,6 +612,8 @@ def _number_hits(F: str, D: str, locale: str) -> list[Hit]:
         hits.append(Hit(m.start(), m.end(), Category.PHONE, "cn_mobile_masked", priority=81, score=0.95))
     for m in MASKED_DIGITS.finditer(D):
         hits.append(Hit(m.start(), m.end(), Category.PHONE, "masked_digits", priority=45, score=0.7))
+    for s, e in masked_number_spans(upper_same(F)):
+        hits.append(Hit(s, e, Category.PHONE, "masked_number", priority=84, score=0.8))
     for m in CN_LANDLINE_MASKED.finditer(D):
         hits.append(Hit(m.start(), m.end(), Category.PHONE, "cn_landline_masked", priority=79, score=0.9))
     for m in CN_LANDLINE.finditer(D):
@@ -549,7 +632,7 @@ def _number_hits(F: str, D: str, locale: str) -> list[Hit]:
         elif len(digits_of(m.group(0))) in (10, 11, 12):
             hits.append(Hit(m.start(), m.end(), Category.PHONE, "zero_phone", priority=74, score=0.8))
     # tracking numbers
-    UD = D.upper()
+    UD = upper_same(D)
     for rx, rule in CARRIER_TRACKING:
         for m in list(rx.finditer(U)) + (list(rx.finditer(UD)) if UD != U else []):
             r = rule
