@@ -33,7 +33,8 @@ from .read import Reader, decode_label, decode_photo, joined_views, merge_symbol
 from .concurrency import InlineExecutor
 from .config import Config
 from .report import Report
-from .types import Category, CheckResult, Field, Label, Mask, Photo, Role, Span, Style, Symbol, TextLine
+from .types import CheckResult, Field, Label, Mask, Photo, Style, Symbol, TextLine
+from .unreadable import unreadable_fields
 
 ImageInput = Union[str, Path, bytes, bytearray, "np.ndarray", "object"]
 
@@ -273,7 +274,7 @@ class Redactor:
         t["symbols"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         fields = list(classify(lines, syms))
-        fields += _unreadable_fields(lines, fields)
+        fields += unreadable_fields(lines, fields, labels, photo.pixels.shape[:2], photo.pixels)
         chosen = apply_policy(fields, self.config.policy, lines=lines)
         pos = {id(f): i for i, f in enumerate(fields)}
         selected = []
@@ -516,44 +517,3 @@ def _mask_text_height(m: Mask, a: Analysis) -> float:
         return float(np.median(hs))
     p = np.asarray(m.polygon, float)
     return float(max(6.0, min(np.ptp(p[:, 0]), np.ptp(p[:, 1])) / 3))
-
-
-UNREADABLE_SCORE = 0.55
-
-
-def _unreadable_fields(lines: Sequence[TextLine], fields: Sequence[Field]) -> List[Field]:
-    """Lines detected but not legible, near personal fields (within a few line heights, on any region of
-    the label): masked, since masking beats leaking. Big print (brands, sorting codes) is left alone."""
-    covered = {sp.line for f in fields for sp in f.spans}
-    personal = [sp.line for f in fields if f.sensitive for sp in f.spans if 0 <= sp.line < len(lines)]
-    out: List[Field] = []
-    # a region that is mostly illegible (a small, blurred or dim label): mask all of its ordinary print
-    by_label: Dict[int, List[int]] = {}
-    for i, ln in enumerate(lines):
-        by_label.setdefault(ln.label_index, []).append(i)
-    for lab, ids in by_label.items():
-        bad = [i for i in ids if lines[i].score < UNREADABLE_SCORE or not lines[i].text.strip("\u25a1")]
-        if len(ids) >= 3 and len(bad) >= 0.5 * len(ids):
-            hs = np.median([lines[i].height for i in ids])
-            for i in ids:
-                if i not in covered and lines[i].height <= 1.8 * hs:
-                    covered.add(i)
-                    out.append(Field(category=Category.UNREADABLE, role=Role.UNKNOWN,
-                                     spans=(Span(i, 0, len(lines[i].text)),), score=0.5,
-                                     rule="illegible_region", value=lines[i].text))
-    if not personal:
-        return out
-    centers = np.array([np.asarray(ln.polygon, float).mean(axis=0) for ln in lines])
-    heights = np.array([max(1.0, ln.height) for ln in lines])
-    med = float(np.median(heights))
-    pc = centers[personal]
-    for i, ln in enumerate(lines):
-        if i in covered or heights[i] > med * 1.8:
-            continue
-        if not (ln.score < UNREADABLE_SCORE or not ln.text.strip("\u25a1")):
-            continue
-        near = np.min(np.linalg.norm(pc - centers[i], axis=1)) if len(pc) else np.inf
-        if near <= 8 * med:
-            out.append(Field(category=Category.UNREADABLE, role=Role.UNKNOWN, spans=(Span(i, 0, len(ln.text)),),
-                             score=1.0 - ln.score, rule="low_ocr_confidence", value=ln.text))
-    return out
