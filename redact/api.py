@@ -368,6 +368,10 @@ class Redactor:
             out = render(ph.pixels, [m.polygon for m in planned], st, text_heights=heights, seed=seed,
                          pool=self._workers())
             timings["render"] = time.perf_counter() - t1
+            if cfg.residual_scan and masks is None and a.labels:
+                t1 = time.perf_counter()
+                out, planned, heights, a = self._residual(ph, out, planned, heights, a, st, seed)
+                timings["residual"] = time.perf_counter() - t1
             check = None
             encoded = None
             if cfg.self_check and planned:
@@ -396,6 +400,35 @@ class Redactor:
             raise RedactError("refusing to overwrite the original", path=str(src))
         photo_mod.write_atomic(dst, res.data)
         return res
+
+    # -- residual scan -------------------------------------------------------------------------------
+    def _residual(self, ph: Photo, out: np.ndarray, planned: List[Mask], heights: List[float], a: Analysis,
+                  style: Style, seed) -> Tuple[np.ndarray, List[Mask], List[float], Analysis]:
+        """Read the label areas of the output again, classify again, mask what is still personal (its
+        fields' rule: ``residual/<rule>``). Returns the output, the masks, their text heights and the
+        analysis with the new lines, symbols and fields (the report shows them)."""
+        from .classify import apply_policy, classify
+        from .render import render
+        from .residual import residual_fields, scan
+
+        r = scan(self.ocr, self.symbols, out, a.labels, a.lines, planned)
+        if not r.lines and not r.symbols:
+            return out, planned, heights, a
+        lines = list(a.lines) + r.lines
+        syms = list(a.symbols) + r.symbols
+        found = residual_fields(classify(lines, syms), len(a.lines), len(a.symbols))
+        chosen = apply_policy(found, self.config.policy, lines=lines)
+        if not chosen:
+            return out, planned, heights, a
+        fields = list(a.fields) + [replace(f, polygons=field_polygons(f, lines, syms)) for f in chosen]
+        new_idx = list(range(len(a.fields), len(fields)))
+        a = replace(a, labels=list(a.labels) + r.labels, lines=lines, symbols=syms, fields=fields,
+                    selected=sorted(set(a.selected) | set(new_idx)))
+        extra = plan(fields, new_idx, lines, syms, self.config.pad_ratio, self.config.symbol_quiet_zone)
+        hx = [_mask_text_height(m, a) for m in extra]
+        out = render(out, [m.polygon for m in extra], style, text_heights=hx, seed=seed, pool=self._workers())
+        log.info("residual scan: %d more field(s) masked", len(chosen))
+        return out, list(planned) + extra, list(heights) + hx, a
 
     # -- self-check ----------------------------------------------------------------------------------
     def _self_check(self, ph: Photo, out: np.ndarray, planned: List[Mask], a: Analysis, style: Style,

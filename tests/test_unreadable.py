@@ -1,0 +1,146 @@
+"""The unreadable-print rules (redact/unreadable.py): model-free on made-up lines, and on a generator photo of
+a small, far label with the real models."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from redact.masks import field_polygons, plan
+from redact.types import Category, Field, Label, Role, Span, TextLine
+from redact.unreadable import paper_area, unreadable_fields
+
+FRAME = (900, 1200)  # (height, width)
+
+
+def _line(x: float, y: float, w: float, h: float, text: str, score: float, label: int = 0) -> TextLine:
+    poly = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+    return TextLine(text=text, polygon=poly, score=score, upright=poly, label_index=label)
+
+
+def _label(lines) -> Label:
+    pts = np.concatenate([np.asarray(ln.polygon, float) for ln in lines])
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    return Label(quad=((x0, y0), (x1, y0), (x1, y1), (x0, y1)), to_photo=np.eye(3), crop_size=(int(x1 - x0), int(y1 - y0)))
+
+
+def _inside(poly, pt) -> bool:
+    return cv2.pointPolygonTest(np.asarray(poly, np.float32), (float(pt[0]), float(pt[1])), False) >= 0
+
+
+def _far_label():
+    """A small label (150 px of a 1200 px frame): 7 lines of 7 px print, most read badly."""
+    reads = [("x1", 0.3), ("7k#", 0.4), ("ab", 0.62), ("mn", 0.2), ("JOHN SM1TH", 0.9), ("4l", 0.35), ("..", 0.1)]
+    return [_line(500, 400 + 11 * i, 120, 7, t, s) for i, (t, s) in enumerate(reads)]
+
+
+def test_small_illegible_label_is_masked_whole():
+    lines = _far_label()
+    out = unreadable_fields(lines, [], [_label(lines)], FRAME)
+    whole = [f for f in out if f.rule == "illegible_label"]
+    assert len(whole) == 1 and not whole[0].spans and whole[0].category == Category.UNREADABLE
+    area = whole[0].polygons[0]
+    for ln in lines:  # every line, the legible one too, lies under the one area
+        assert all(_inside(area, p) for p in ln.polygon)
+    # no per-line duplicates for a label masked whole
+    assert not [f for f in out if f.spans and lines[f.spans[0].line].label_index == 0]
+    # the mask planner renders the area as it is
+    assert field_polygons(whole[0], lines, []) == (area,)
+    masks = plan(out, list(range(len(out))), lines, [], 0.3, 0.1)
+    assert any(np.allclose(np.asarray(m.polygon), np.asarray(area)) for m in masks)
+
+
+def test_legible_label_is_left_alone():
+    lines = [_line(100, 100 + 30 * i, 500, 22, "1600 AMPHITHEATRE PKWY", 0.95) for i in range(8)]
+    lines[3] = _line(100, 190, 500, 22, "x", 0.3)  # one bad line of eight
+    assert not [f for f in unreadable_fields(lines, [], [_label(lines)], FRAME) if f.rule == "illegible_label"]
+
+
+def test_texture_boxes_are_no_label():
+    """A few big boxes, none read (wood grain, a wet spot, a box edge): no small label."""
+    lines = [_line(900, 500, 150, 150, "I", 0.32)]
+    assert unreadable_fields(lines, [], [_label(lines)], FRAME) == []
+    lines = [_line(10, 370, 170, 150, "ABCD", 0.51), _line(890, 670, 70, 69, "1", 0.5, label=1)]
+    assert unreadable_fields(lines, [], [_label(lines[:1]), _label(lines[1:])], FRAME) == []
+
+
+def test_fragment_of_a_far_label():
+    """One line found on a small region (the detector saw a fragment of a far label): masked whole."""
+    lines = [_line(590, 240, 60, 20, "1Z999AA1", 0.69)]
+    out = unreadable_fields(lines, [], [_label(lines)], FRAME)
+    assert [f.rule for f in out] == ["illegible_label"]
+
+
+def test_big_legible_print_stays_out():
+    """A legible brand line at the top of a weak label is not masked with its small print."""
+    brand = _line(500, 360, 120, 28, "PRIORITY MAIL", 0.97)
+    lines = [brand] + _far_label()
+    out = unreadable_fields(lines, [], [_label(lines)], FRAME)
+    area = [f for f in out if f.rule == "illegible_label"][0].polygons[0]
+    assert not _inside(area, np.asarray(brand.polygon).mean(axis=0))
+    assert all(_inside(area, np.asarray(ln.polygon).mean(axis=0)) for ln in lines[1:])
+
+
+def test_illegible_line_near_personal_field():
+    """On a legible label, an illegible line beside a name is masked (line rule); far away it is not."""
+    lines = [_line(100, 100 + 30 * i, 500, 22, "LINE OF TEXT", 0.95) for i in range(10)]
+    lines[1] = _line(100, 130, 500, 22, "q#", 0.3)
+    lines[9] = _line(100, 800, 500, 22, "q#", 0.3)
+    name = Field(category=Category.NAME, role=Role.RECIPIENT, spans=(Span(0, 0, 12),), value="LINE OF TEXT")
+    out = unreadable_fields(lines, [name], [_label(lines)], FRAME)
+    assert [(f.rule, f.spans[0].line) for f in out] == [("low_ocr_confidence", 1)]
+
+
+def test_big_weak_label_masks_its_lines():
+    """A big label (most of the frame) mostly illegible: its ordinary lines one by one, not one huge area."""
+    lines = [_line(50, 50 + 80 * i, 1100, 30, "zz" if i % 3 else "READABLE LINE", 0.3 if i % 3 else 0.95)
+             for i in range(10)]
+    out = unreadable_fields(lines, [], [_label(lines)], FRAME)
+    assert out and all(f.rule == "illegible_region" and f.spans for f in out)
+
+
+def test_paper_growth():
+    """The print area found on a far label grows to the white sheet around it, not to the box."""
+    img = np.full((900, 1200, 3), (150, 110, 70), np.uint8)  # cardboard
+    cv2.rectangle(img, (480, 220), (780, 330), (245, 245, 240), -1)  # the sheet
+    rng = np.random.default_rng(1)
+    for _ in range(60):  # print on it
+        x, y = int(rng.integers(490, 760)), int(rng.integers(230, 320))
+        cv2.rectangle(img, (x, y), (x + int(rng.integers(4, 20)), y + 2), (20, 20, 20), -1)
+    grown = paper_area(img, ((590.0, 240.0), (650.0, 240.0), (650.0, 280.0), (590.0, 280.0)))
+    assert grown is not None
+    for corner in ((482, 222), (778, 222), (778, 328), (482, 328)):
+        assert _inside(grown, corner)
+    assert not _inside(grown, (470, 210)) and not _inside(grown, (800, 350))
+    # a print area on plain cardboard: no sheet
+    assert paper_area(np.full((900, 1200, 3), (150, 110, 70), np.uint8), ((590.0, 240.0), (650.0, 240.0),
+                                                                          (650.0, 280.0), (590.0, 280.0))) is None
+
+
+@pytest.mark.slow
+def test_small_far_label_photo(tmp_path, redactor, attacker):
+    """A generator photo of a small, far label: nothing sensitive leaks, and not the whole label's
+    surroundings are masked."""
+    from benchmarks.generator import make_photo
+    from benchmarks.score import load_truth, score_photo
+
+    g = make_photo(seed=2101, layout="us_ups", conditions=("small",))
+    ext = ".png" if g.image_bytes[:4] == b"\x89PNG" else ".jpg"
+    (tmp_path / f"photo{ext}").write_bytes(g.image_bytes)
+    truth = dict(g.truth)
+    truth["image"] = f"photo{ext}"
+    (tmp_path / "photo.json").write_text(json.dumps(truth))
+    res = redactor.redact(g.image_bytes, name="photo")
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / f"photo{res.extension}"
+    out.write_bytes(res.data)
+    scored = score_photo(load_truth(tmp_path)[0], out, attacker)
+    sens = [it for it in scored["items"] if it.get("sensitive")]
+    assert len(sens) >= 5
+    assert not [(it["category"], it["reason"]) for it in sens if it.get("leaked")]
+    changed = float(np.mean(np.any(res.pixels != np.asarray(redactor.load(g.image_bytes).pixels), axis=2)))
+    assert changed < 0.10, f"{changed:.1%} of the photo changed"
