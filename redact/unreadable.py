@@ -86,6 +86,12 @@ def unreadable_fields(lines: Sequence[TextLine], fields: Sequence[Field], labels
     long_side = float(max(frame)) if frame else 0.0
     for lab, ids in sorted(by_label.items()):
         quad = np.asarray(labels[lab].quad, float) if 0 <= lab < len(labels) else None
+        sheet = _sheet_of_texture(pixels, [looks[i] for i in ids], quad, long_side)
+        if sheet is not None:  # big unread boxes on a small sheet: a far label the detector saw as a blob
+            whole.add(lab)
+            out.append(Field(category=Category.UNREADABLE, role=Role.UNKNOWN, polygons=(sheet,), score=0.5,
+                             rule="illegible_label", value=" ".join(lines[i].text for i in ids)))
+            continue
         area, body = label_area(lines, looks, ids, kept, quad, long_side, frame)
         if not body:
             continue
@@ -114,14 +120,30 @@ def is_weak(looks: Sequence[LineLook], extent: float, long_side: float) -> bool:
         return False
     bad = [lk for lk in looks if not lk.legible]
     hs = np.array([lk.height for lk in looks])
-    if all(lk.height >= TEXTURE_PX for lk in looks) and len(looks) <= 3 and not any(lk.legible for lk in looks):
-        return False  # a few big boxes, none read: texture (or big print out of focus), not a far label
+    if is_texture(looks):
+        return False  # (only a sheet around it makes it a label: ``_sheet_of_texture``)
     if len(looks) <= 2 and long_side > 0 and extent < FRAGMENT_FRAC * long_side \
             and all(lk.height < TEXTURE_PX for lk in looks):
         return True  # a small label of which the detector found a fragment only
     share = len(bad) / len(looks)
     small = long_side > 0 and extent < SMALL_LABEL_FRAC * long_side and float(np.median(hs)) <= SMALL_PRINT_PX
     return bool(bad) and (share >= ILLEGIBLE_SHARE or (small and share >= SMALL_ILLEGIBLE_SHARE))
+
+
+def is_texture(looks: Sequence[LineLook]) -> bool:
+    """A few big boxes, none read: texture (wood grain, a wet spot, a box's edge), big print out of focus,
+    or a far label the detector took for one blob."""
+    return bool(looks) and len(looks) <= 3 and all(lk.height >= TEXTURE_PX and not lk.legible for lk in looks)
+
+
+def _sheet_of_texture(pixels: Optional[np.ndarray], looks: Sequence[LineLook], quad: Optional[np.ndarray],
+                      long_side: float) -> Optional[Polygon]:
+    """A texture-like label that stands on a small sheet of paper (``paper_area``): that sheet."""
+    if pixels is None or quad is None or not is_texture(looks):
+        return None
+    if not _is_small(as_polygon(quad), long_side):
+        return None
+    return paper_area(pixels, as_polygon(quad))
 
 
 def _is_small(area: Polygon, long_side: float) -> bool:

@@ -144,3 +144,28 @@ def test_small_far_label_photo(tmp_path, redactor, attacker):
     assert not [(it["category"], it["reason"]) for it in sens if it.get("leaked")]
     changed = float(np.mean(np.any(res.pixels != np.asarray(redactor.load(g.image_bytes).pixels), axis=2)))
     assert changed < 0.10, f"{changed:.1%} of the photo changed"
+
+
+def _sheet_photo(sheet: bool) -> np.ndarray:
+    img = np.full((900, 1200, 3), (150, 110, 70), np.uint8)  # cardboard
+    if sheet:
+        cv2.rectangle(img, (580, 470), (735, 575), (245, 245, 240), -1)
+    else:  # a white wall: far more than a label's sheet
+        img[:, :] = (240, 240, 238)
+    rng = np.random.default_rng(2)
+    for _ in range(50):
+        x, y = int(rng.integers(590, 720)), int(rng.integers(480, 565))
+        cv2.rectangle(img, (x, y), (x + int(rng.integers(3, 12)), y + 1), (25, 25, 25), -1)
+    return img
+
+
+def test_blob_on_a_sheet_is_a_far_label():
+    """One big unread box (the detector took a far label for one blob): masked as the sheet it lies on
+    when there is a sheet; on a wall (no sheet) it is texture and left alone."""
+    lines = [_line(600, 485, 110, 70, "1I", 0.35)]
+    labs = [_label(lines)]
+    out = unreadable_fields(lines, [], labs, FRAME, _sheet_photo(True))
+    assert [f.rule for f in out] == ["illegible_label"]
+    assert all(_inside(out[0].polygons[0], c) for c in ((583, 473), (732, 572)))
+    assert unreadable_fields(lines, [], labs, FRAME, _sheet_photo(False)) == []
+    assert unreadable_fields(lines, [], labs, FRAME) == []  # without pixels: no sheet known
