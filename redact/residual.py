@@ -13,7 +13,7 @@ Deterministic: views, scales and the order of everything follow the labels and t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Sequence, Tuple
+from typing import List, Sequence
 
 import cv2
 import numpy as np
@@ -25,6 +25,7 @@ from .types import Field, Label, Mask, Symbol, TextLine, as_polygon
 TARGET_TEXT_PX = 26.0  # the label's small print is looked at this height (as the first pass's re-detection)
 MAX_VIEW = 2000.0  # long-side cap of a label's view (detection costs by the pixel)
 MARGIN = 2.0  # text heights around a label's quad
+KNOWN_IOU = 0.7  # a box overlapping a first-pass line this much (intersection over union) is that line
 
 
 @dataclass
@@ -40,11 +41,18 @@ def _inside_any(pt: np.ndarray, polys: Sequence[np.ndarray]) -> bool:
     return any(cv2.pointPolygonTest(q, p, False) >= 0 for q in polys)
 
 
-def _known(box: np.ndarray, lines: Sequence[Tuple[np.ndarray, float]]) -> bool:
-    c = box.mean(axis=0)
-    h = line_height(box)
-    for q, lh in lines:
-        if lh > 0 and h <= 1.6 * lh and lh <= 1.6 * h and cv2.pointPolygonTest(q, (float(c[0]), float(c[1])), False) >= 0:
+def _known(box: np.ndarray, lines: Sequence[np.ndarray]) -> bool:
+    """Is this box one the first pass read already (the same box: it would read the same)? A piece of a
+    line (the part a mask left, a split box) is new."""
+    b = np.ascontiguousarray(box, np.float32)
+    ab = abs(float(cv2.contourArea(b)))
+    lo, hi = b.min(axis=0), b.max(axis=0)
+    for q in lines:
+        if (q.min(axis=0) > hi).any() or (q.max(axis=0) < lo).any():
+            continue
+        inter, _ = cv2.intersectConvexConvex(cv2.convexHull(b), cv2.convexHull(q))
+        aq = abs(float(cv2.contourArea(q)))
+        if inter > KNOWN_IOU * max(1.0, ab + aq - inter):
             return True
     return False
 
@@ -88,7 +96,7 @@ def scan(ocr, sym, out: np.ndarray, labels: Sequence[Label], lines: Sequence[Tex
                                           decoded=True, engine=getattr(sym, "name", "")))
         boxes, scores = detect_in_tiles(ocr, view, k, (float(x0), float(y0)), frame=view.shape[:2])
         res.boxes += len(boxes)
-        known = [(np.asarray(ln.polygon, np.float32), _photo_height(ln)) for ln in lines]
+        known = [np.asarray(ln.polygon, np.float32) for ln in lines]
         new = [(b, s) for b, s in zip(boxes, scores)
                if not _inside_any(b.mean(axis=0), polys) and not _known(b, known)]
         if not new:
