@@ -97,7 +97,9 @@ def unreadable_fields(lines: Sequence[TextLine], fields: Sequence[Field], labels
             continue
         whole.add(lab)
         if area is not None:
-            if pixels is not None and _is_small(area, long_side):
+            # a small label grows to its sheet, unless big print that reads well (a brand, a service mark)
+            # is on it: that stays readable
+            if pixels is not None and len(body) == len(ids) and _is_small(area, long_side):
                 area = paper_area(pixels, area) or area
             out.append(Field(category=Category.UNREADABLE, role=Role.UNKNOWN, polygons=(area,), score=0.5,
                              rule="illegible_label", value=" ".join(lines[i].text for i in ids)))
