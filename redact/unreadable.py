@@ -190,6 +190,12 @@ def paper_area(pixels: np.ndarray, area: Polygon) -> Optional[Polygon]:
     a = int(comp.sum())
     if a > PAPER_MAX_FRAC * H * W:
         return None
+    # a sheet lies within the window: a component cut by the window's edge (inside the photo) runs on
+    # beyond it (a wall, a box face)
+    ys, xs = np.nonzero(comp)
+    if (xs.min() == 0 and x0 > 0) or (ys.min() == 0 and y0 > 0) or (xs.max() == comp.shape[1] - 1 and x1 < W) \
+            or (ys.max() == comp.shape[0] - 1 and y1 < H):
+        return None
     pts = np.column_stack(np.nonzero(comp)[::-1]).astype(np.float32)
     rect = cv2.minAreaRect(pts)
     if a < PAPER_MIN_FILL * max(1.0, rect[1][0] * rect[1][1]):

@@ -123,12 +123,12 @@ def test_paper_growth():
 
 @pytest.mark.slow
 def test_small_far_label_photo(tmp_path, redactor, attacker):
-    """A generator photo of a small, far label: nothing sensitive leaks, and not the whole label's
-    surroundings are masked."""
+    """A generator photo of a small, far label: its weak print is masked as a label
+    area, nothing sensitive leaks, and the photo around the label is not masked."""
     from benchmarks.generator import make_photo
     from benchmarks.score import load_truth, score_photo
 
-    g = make_photo(seed=2101, layout="us_ups", conditions=("small",))
+    g = make_photo(seed=2105, layout="dhl_intl", conditions=("small",))
     ext = ".png" if g.image_bytes[:4] == b"\x89PNG" else ".jpg"
     (tmp_path / f"photo{ext}").write_bytes(g.image_bytes)
     truth = dict(g.truth)
@@ -142,8 +142,18 @@ def test_small_far_label_photo(tmp_path, redactor, attacker):
     sens = [it for it in scored["items"] if it.get("sensitive")]
     assert len(sens) >= 5
     assert not [(it["category"], it["reason"]) for it in sens if it.get("leaked")]
-    changed = float(np.mean(np.any(res.pixels != np.asarray(redactor.load(g.image_bytes).pixels), axis=2)))
-    assert changed < 0.10, f"{changed:.1%} of the photo changed"
+    assert any(f.rule == "illegible_label" and f.polygons for f in res.report.fields)
+    free = [it for it in scored["items"] if "free_changed" in it]
+    over = sum(it["free_area"] * it["free_changed"] for it in free) / max(1, sum(it["free_area"] for it in free))
+    assert over < 0.35, f"non-sensitive text area masked: {over:.0%}"
+    # what changed lies on the label (its quad grown by a tenth of its size), not on the parcel around it
+    changed = np.any(res.pixels != np.asarray(redactor.load(g.image_bytes).pixels), axis=2)
+    quad = np.asarray(g.truth["label_quad"], float)
+    c = quad.mean(axis=0)
+    on_label = np.zeros(changed.shape, np.uint8)
+    cv2.fillPoly(on_label, [np.round(c + (quad - c) * 1.1).astype(np.int32)], 1)
+    off = np.count_nonzero(changed & ~on_label.astype(bool)) / max(1, np.count_nonzero(changed))
+    assert off < 0.03, f"{off:.1%} of the changed pixels lie off the label"
 
 
 def _sheet_photo(sheet: bool) -> np.ndarray:
@@ -161,7 +171,8 @@ def _sheet_photo(sheet: bool) -> np.ndarray:
 
 def test_blob_on_a_sheet_is_a_far_label():
     """One big unread box (the detector took a far label for one blob): masked as the sheet it lies on
-    when there is a sheet; on a wall (no sheet) it is texture and left alone."""
+    when there is a sheet; on a wall (no sheet, or one running on past the search window) it is texture
+    and left alone."""
     lines = [_line(600, 485, 110, 70, "1I", 0.35)]
     labs = [_label(lines)]
     out = unreadable_fields(lines, [], labs, FRAME, _sheet_photo(True))
@@ -169,3 +180,7 @@ def test_blob_on_a_sheet_is_a_far_label():
     assert all(_inside(out[0].polygons[0], c) for c in ((583, 473), (732, 572)))
     assert unreadable_fields(lines, [], labs, FRAME, _sheet_photo(False)) == []
     assert unreadable_fields(lines, [], labs, FRAME) == []  # without pixels: no sheet known
+    wall = np.full((3000, 4000, 3), (150, 110, 70), np.uint8)
+    wall[:1400, :] = (235, 235, 232)  # a bright wall above the parcel, far wider than the window
+    blob = [_line(800, 900, 140, 90, "", 0.0)]
+    assert unreadable_fields(blob, [], [_label(blob)], (3000, 4000), wall) == []
