@@ -33,7 +33,8 @@ from .read import Reader, decode_label, decode_photo, joined_views, merge_symbol
 from .concurrency import InlineExecutor
 from .config import Config
 from .report import Report
-from .types import Category, CheckResult, Field, Label, Mask, Photo, Role, Span, Style, Symbol, TextLine
+from .types import CheckResult, Field, Label, Mask, Photo, Style, Symbol, TextLine
+from .unreadable import unreadable_fields
 
 ImageInput = Union[str, Path, bytes, bytearray, "np.ndarray", "object"]
 
@@ -273,7 +274,7 @@ class Redactor:
         t["symbols"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         fields = list(classify(lines, syms))
-        fields += _unreadable_fields(lines, fields)
+        fields += unreadable_fields(lines, fields, labels, photo.pixels.shape[:2], photo.pixels)
         chosen = apply_policy(fields, self.config.policy, lines=lines)
         pos = {id(f): i for i, f in enumerate(fields)}
         selected = []
@@ -369,6 +370,10 @@ class Redactor:
             out = render(ph.pixels, [m.polygon for m in planned], st, text_heights=heights, seed=seed,
                          pool=self._workers())
             timings["render"] = time.perf_counter() - t1
+            if cfg.residual_scan and masks is None and a.labels:
+                t1 = time.perf_counter()
+                out, planned, heights, a = self._residual(ph, out, planned, heights, a, st, seed)
+                timings["residual"] = time.perf_counter() - t1
             check = None
             encoded = None
             if cfg.self_check and planned:
@@ -397,6 +402,35 @@ class Redactor:
             raise RedactError("refusing to overwrite the original", path=str(src))
         photo_mod.write_atomic(dst, res.data)
         return res
+
+    # -- residual scan -------------------------------------------------------------------------------
+    def _residual(self, ph: Photo, out: np.ndarray, planned: List[Mask], heights: List[float], a: Analysis,
+                  style: Style, seed) -> Tuple[np.ndarray, List[Mask], List[float], Analysis]:
+        """Read the label areas of the output again, classify again, mask what is still personal (its
+        fields' rule: ``residual/<rule>``). Returns the output, the masks, their text heights and the
+        analysis with the new lines, symbols and fields (the report shows them)."""
+        from .classify import apply_policy, classify
+        from .render import render
+        from .residual import residual_fields, scan
+
+        r = scan(self.ocr, self.symbols, out, a.labels, a.lines, planned)
+        if not r.lines and not r.symbols:
+            return out, planned, heights, a
+        lines = list(a.lines) + r.lines
+        syms = list(a.symbols) + r.symbols
+        found = residual_fields(classify(lines, syms), len(a.lines), len(a.symbols))
+        chosen = apply_policy(found, self.config.policy, lines=lines)
+        if not chosen:
+            return out, planned, heights, a
+        fields = list(a.fields) + [replace(f, polygons=field_polygons(f, lines, syms)) for f in chosen]
+        new_idx = list(range(len(a.fields), len(fields)))
+        a = replace(a, labels=list(a.labels) + r.labels, lines=lines, symbols=syms, fields=fields,
+                    selected=sorted(set(a.selected) | set(new_idx)))
+        extra = plan(fields, new_idx, lines, syms, self.config.pad_ratio, self.config.symbol_quiet_zone)
+        hx = [_mask_text_height(m, a) for m in extra]
+        out = render(out, [m.polygon for m in extra], style, text_heights=hx, seed=seed, pool=self._workers())
+        log.info("residual scan: %d more field(s) masked", len(chosen))
+        return out, list(planned) + extra, list(heights) + hx, a
 
     # -- self-check ----------------------------------------------------------------------------------
     def _self_check(self, ph: Photo, out: np.ndarray, planned: List[Mask], a: Analysis, style: Style,
@@ -518,44 +552,3 @@ def _mask_text_height(m: Mask, a: Analysis) -> float:
         return float(np.median(hs))
     p = np.asarray(m.polygon, float)
     return float(max(6.0, min(np.ptp(p[:, 0]), np.ptp(p[:, 1])) / 3))
-
-
-UNREADABLE_SCORE = 0.55
-
-
-def _unreadable_fields(lines: Sequence[TextLine], fields: Sequence[Field]) -> List[Field]:
-    """Lines detected but not legible, near personal fields (within a few line heights, on any region of
-    the label): masked, since masking beats leaking. Big print (brands, sorting codes) is left alone."""
-    covered = {sp.line for f in fields for sp in f.spans}
-    personal = [sp.line for f in fields if f.sensitive for sp in f.spans if 0 <= sp.line < len(lines)]
-    out: List[Field] = []
-    # a region that is mostly illegible (a small, blurred or dim label): mask all of its ordinary print
-    by_label: Dict[int, List[int]] = {}
-    for i, ln in enumerate(lines):
-        by_label.setdefault(ln.label_index, []).append(i)
-    for lab, ids in by_label.items():
-        bad = [i for i in ids if lines[i].score < UNREADABLE_SCORE or not lines[i].text.strip("\u25a1")]
-        if len(ids) >= 3 and len(bad) >= 0.5 * len(ids):
-            hs = np.median([lines[i].height for i in ids])
-            for i in ids:
-                if i not in covered and lines[i].height <= 1.8 * hs:
-                    covered.add(i)
-                    out.append(Field(category=Category.UNREADABLE, role=Role.UNKNOWN,
-                                     spans=(Span(i, 0, len(lines[i].text)),), score=0.5,
-                                     rule="illegible_region", value=lines[i].text))
-    if not personal:
-        return out
-    centers = np.array([np.asarray(ln.polygon, float).mean(axis=0) for ln in lines])
-    heights = np.array([max(1.0, ln.height) for ln in lines])
-    med = float(np.median(heights))
-    pc = centers[personal]
-    for i, ln in enumerate(lines):
-        if i in covered or heights[i] > med * 1.8:
-            continue
-        if not (ln.score < UNREADABLE_SCORE or not ln.text.strip("\u25a1")):
-            continue
-        near = np.min(np.linalg.norm(pc - centers[i], axis=1)) if len(pc) else np.inf
-        if near <= 8 * med:
-            out.append(Field(category=Category.UNREADABLE, role=Role.UNKNOWN, spans=(Span(i, 0, len(ln.text)),),
-                             score=1.0 - ln.score, rule="low_ocr_confidence", value=ln.text))
-    return out

@@ -203,6 +203,8 @@ def _symbol_piece(poly: Polygon, pad: float, kept: Sequence[np.ndarray]) -> np.n
 
 
 def field_polygons(field: Field, lines: Sequence[TextLine], symbols: Sequence[Symbol]) -> Tuple[Polygon, ...]:
+    if not field.spans and not field.symbols:  # an area field (a label's print area): its own polygons
+        return tuple(field.polygons)
     polys: List[Polygon] = []
     for sp in field.spans:
         if 0 <= sp.line < len(lines):
@@ -265,6 +267,8 @@ def plan(fields: Sequence[Field], selected: Sequence[int], lines: Sequence[TextL
             s = np.asarray(symbols[si].polygon, float)
             side = min(np.linalg.norm(s[1] - s[0]), np.linalg.norm(s[3] - s[0])) if len(s) == 4 else 20.0
             pieces.append((_symbol_piece(symbols[si].polygon, max(3.0, quiet_zone * side), kept), -1))
+        if not f.spans and not f.symbols:  # an area field: its polygons as they are (padded already)
+            pieces += [(np.asarray(p, float), -1) for p in f.polygons if len(p) >= 3]
         # merge adjacent pieces of the same label into one shape
         groups: Dict[int, List[List[np.ndarray]]] = {}
         for poly, lab in pieces:
