@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 TWO_D = {"QRCode", "MicroQRCode", "RMQRCode", "DataMatrix", "PDF417", "MicroPDF417", "CompactPDF417", "Aztec",
          "AztecCode", "AztecRune", "MaxiCode"}
+LOOK = "look"  # the format of a symbol found by its look alone (not decoded)
 TWO_D_MAX_ASPECT = 6.0  # a dense 2-D block as long as this against its width (PDF417 runs 3-5:1) still counts
 
 
@@ -263,12 +264,14 @@ class LookPrep:
     dy: np.ndarray
     ink: np.ndarray
     half: "Tuple[np.ndarray, np.ndarray, np.ndarray] | None"  # the same at half scale (2-D codes, big modules)
+    bar_fields: List[Polygon] = field(default_factory=list)  # 1-D codes by their edges (``bar_fields``), view px
 
 
 def look_prep(gray: np.ndarray, text_height: float) -> "LookPrep | None":
     """Threshold, bar chains and transition densities of ``gray`` for ``find_by_look`` (None: no pixels)."""
     if gray.size == 0:
         return None
+    fields = bar_fields(gray, text_height)  # before the text scale: fine bars merge there
     f = min(1.0, 12.0 / max(1.0, float(text_height)))  # work where text is ~12 px high: fast, scale-free
     if f < 0.95:
         gray = cv2.resize(gray, (max(1, int(gray.shape[1] * f)), max(1, int(gray.shape[0] * f))),
@@ -338,7 +341,7 @@ def look_prep(gray: np.ndarray, text_height: float) -> "LookPrep | None":
         hg = cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
         hb = cv2.adaptiveThreshold(hg, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
         half = _transitions(hb, win)
-    return LookPrep(f=f, th=th, binv=binv, bars=bars, dx=dx, dy=dy, ink=ink, half=half)
+    return LookPrep(f=f, th=th, binv=binv, bars=bars, dx=dx, dy=dy, ink=ink, half=half, bar_fields=fields)
 
 
 def find_by_look(gray: "np.ndarray | None", text_height: float, exclude: Sequence[np.ndarray] = (),
@@ -372,6 +375,11 @@ def find_by_look(gray: "np.ndarray | None", text_height: float, exclude: Sequenc
         if covered >= 0.5:
             continue
         out.append(box)
+
+    # -- 1-D by their edges, already widened to the whole symbol (view px), unless mostly excluded --------
+    for poly in prep.bar_fields:
+        if _excluded_share(excl, np.asarray(poly, float) * f) < 0.5:
+            out.append(tuple((x * f, y * f) for x, y in poly))
 
     # -- 2-D: dense modules both ways (at this scale, and at half of it for codes with big modules) ----------
     dx, dy, ink = prep.dx, prep.dy, prep.ink
@@ -407,6 +415,94 @@ def find_by_look(gray: "np.ndarray | None", text_height: float, exclude: Sequenc
     if f != 1.0:
         kept = [tuple((x / f, y / f) for x, y in p) for p in kept]
     return kept
+
+
+def _excluded_share(excl: np.ndarray, poly: np.ndarray) -> float:
+    """The share of ``poly``'s bounding box (clipped to the image) that ``excl`` marks."""
+    h, w = excl.shape
+    x0, y0 = np.maximum(0, np.floor(poly.min(axis=0)).astype(int))
+    x1, y1 = np.ceil(poly.max(axis=0)).astype(int)
+    x1, y1 = min(w, x1), min(h, y1)
+    return float(excl[y0:y1, x0:x1].mean()) if (y1 > y0 and x1 > x0) else 1.0
+
+
+BAR_TEXT_PX = 16.0  # the bar search works where text is about this high (bars of a label code stay >= ~1.5 px)
+BAR_COHERENCE = 3.0  # edges across the bars outweigh edges along them at least this much (text: ~1-2)
+BAR_MIN_EDGES = 36  # ink/paper edges along a candidate's middle (a 6-character Code128 has ~70; a word of capitals ~30)
+
+
+def bar_fields(gray: np.ndarray, text_height: float) -> List[Polygon]:
+    """1-D codes found by their edges, each widened along its bars to the whole symbol (``widen_linear``).
+
+    Works where text is ``BAR_TEXT_PX`` high (not at the text scale of the rest of the look search: a label
+    code's bars are finer than a text stroke and merge there). A field where the gradient across one axis
+    outweighs the other ``BAR_COHERENCE`` times, wide enough, with many edges along its middle whose profile
+    repeats from its upper to its lower part (bars are straight; text is not), is a 1-D code, decoded or not.
+    ``gray``: grey uint8; polygons in its px. Both orientations (bars upright or lying) are searched."""
+    if gray.size == 0 or min(gray.shape[:2]) < 16:
+        return []
+    th0 = max(4.0, float(text_height))
+    f = min(1.0, BAR_TEXT_PX / th0)
+    g = cv2.resize(gray, (max(1, int(gray.shape[1] * f)), max(1, int(gray.shape[0] * f))),
+                   interpolation=cv2.INTER_AREA) if f < 0.95 else gray
+    if g is gray:
+        f = 1.0
+    th = th0 * f
+    gf = g.astype(np.float32)
+    win = int(max(7, th * 0.8)) | 1
+    ex = cv2.boxFilter(np.abs(cv2.Sobel(gf, cv2.CV_32F, 1, 0, ksize=3)), -1, (win, win))
+    ey = cv2.boxFilter(np.abs(cv2.Sobel(gf, cv2.CV_32F, 0, 1, ksize=3)), -1, (win, win))
+    out: List[Polygon] = []
+    k = int(max(3, th * 0.5)) | 1
+    kl = int(max(5, th)) | 1
+    for axis in (0, 1):  # 0: bars upright (edges along x), 1: bars lying
+        a, b = (ex, ey) if axis == 0 else (ey, ex)
+        m = ((a > BAR_COHERENCE * b) & (a > 12.0)).astype(np.uint8)
+        m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kl, 3) if axis == 0 else (3, kl)))
+        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        n, _, st, _ = cv2.connectedComponentsWithStats(m, 8)
+        for i in range(1, n):
+            x, y, w, h, area = (int(v) for v in st[i])
+            long_, short = (w, h) if axis == 0 else (h, w)
+            if long_ < 3 * th or short < 0.6 * th or area < 0.5 * w * h:
+                continue
+            sub = gf[y:y + h, x:x + w] if axis == 0 else gf[y:y + h, x:x + w].T
+            if not _bars_repeat(sub):
+                continue
+            box = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], float) / f
+            if axis == 1:  # long edge first: widen_linear takes it as the scan direction
+                box = box[[1, 2, 3, 0]]
+            out.append(widen_linear(gray, tuple(map(tuple, box))))
+    return out
+
+
+def _bars_repeat(sub: np.ndarray) -> bool:
+    """``sub`` (rows across upright bars): many edges along its middle, the same in its upper and lower part."""
+    h = sub.shape[0]
+    if h < 3 or sub.shape[1] < 16:
+        return False
+    third = max(1, h // 3)
+    prof = [sub[i * third:(i + 1) * third].mean(axis=0) for i in range(3)]
+    mid = prof[1] - cv2.blur(prof[1][None, :], (9, 1))[0]
+    contrast = float(np.percentile(prof[1], 90) - np.percentile(prof[1], 10))
+    if contrast < 20:
+        return False
+    dark = mid < -0.1 * contrast
+    edges = int(np.count_nonzero(np.diff(dark.astype(np.int8))))
+    if edges < BAR_MIN_EDGES:
+        return False
+    # the same bars above and below, allowing for a slant (a tilted code in the text's upright frame)
+    a = prof[0] - cv2.blur(prof[0][None, :], (9, 1))[0]
+    c = prof[2] - cv2.blur(prof[2][None, :], (9, 1))[0]
+    lag_max = max(2, int(0.25 * 2 * third))  # up to ~14 degrees between the upper and the lower third
+    best = -1.0
+    n = len(a)
+    for lag in range(-lag_max, lag_max + 1):
+        x, y = (a[lag:], c[:n - lag]) if lag >= 0 else (a[:n + lag], c[-lag:])
+        if len(x) < 16:
+            continue
+        best = max(best, float(np.dot(x, y) / (np.linalg.norm(x) * np.linalg.norm(y) + 1e-6)))
+    return best > 0.5
 
 
 def _overlap(a: Polygon, b: Polygon) -> Tuple[int, int, int]:
