@@ -349,8 +349,8 @@ def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lin
         finds.sort(key=lambda p: -abs(cv2.contourArea(np.float32(p))))
         kept: List[Polygon] = []
         for poly in finds:
-            if any(quad_iou(poly, s2.polygon) > 0.1 for s2 in decoded):
-                continue
+            if any(inside_share(poly, s2.polygon) > 0.6 for s2 in decoded):  # (a larger find of a decoded code
+                continue  # stays: the reader may have reported a part of it)
             if any(inside_share(poly, k) > 0.6 for k in kept):
                 continue
             kept.append(poly)

@@ -202,11 +202,53 @@ def widen_linear(gray: np.ndarray, quad: Polygon) -> Polygon:
         ext[sign] = abs(last_good)
     top = max(ext[-1], band / 2) + step * 2
     bot = max(ext[1], band / 2) + step * 2
-    quiet = length * 0.045  # Code128's quiet zone is 10 modules, ~4-5 % of a label code's length
-    a = center - u * (half + quiet)
-    b = center + u * (half + quiet)
+    lo, hi = _bar_run(gray, center, u, n, half, top, bot)  # a reader may report a part of the code's length
+    quiet = (hi - lo) * 0.045  # Code128's quiet zone is 10 modules, ~4-5 % of a label code's length
+    a = center + u * (lo - quiet)
+    b = center + u * (hi + quiet)
     out = (a - n * top, b - n * top, b + n * bot, a + n * bot)
     return tuple((float(x), float(y)) for x, y in out)
+
+
+def _bar_run(gray: np.ndarray, center: np.ndarray, u: np.ndarray, n: np.ndarray, half: float, top: float,
+             bot: float) -> Tuple[float, float]:
+    """The run of bars along ``u`` through ``center`` (from -``half`` to ``half`` at least): the bar edges
+    are followed outward while the next edge comes within a few bar spacings (the quiet zone ends them)."""
+    h, w = gray.shape[:2]
+    reach = half + max(2.0 * half, 64.0)
+    ts = np.arange(-reach, reach, 0.5 if half < 200 else 1.0)
+    acc = np.zeros(len(ts), np.float32)
+    for off in np.linspace(-0.6 * top, 0.6 * bot, 5):  # the mean over the bars' middle rows
+        pts = center[None, :] + ts[:, None] * u[None, :] + off * n[None, :]
+        acc += cv2.remap(gray, np.clip(pts[:, 0], 0, w - 1).astype(np.float32)[None, :],
+                         np.clip(pts[:, 1], 0, h - 1).astype(np.float32)[None, :], cv2.INTER_LINEAR)[0]
+    inside_img = (center[0] + ts * u[0] >= 0) & (center[0] + ts * u[0] < w) & \
+                 (center[1] + ts * u[1] >= 0) & (center[1] + ts * u[1] < h)
+    prof = acc / 5.0
+    inner = np.abs(ts) <= half
+    if inner.sum() < 16:
+        return -half, half
+    contrast = float(np.percentile(prof[inner], 90) - np.percentile(prof[inner], 10))
+    if contrast < 16:
+        return -half, half
+    k = int(max(9, 0.25 * half / (ts[1] - ts[0]))) | 1  # the local paper/ink level: wider than any bar
+    dark = (prof - cv2.blur(prof[None, :], (k, 1))[0]) < -0.15 * contrast
+    e = np.nonzero(np.diff(dark.astype(np.int8)) & inside_img[1:])[0]
+    if len(e) < 8:
+        return -half, half
+    edges = ts[1:][e]
+    ins = edges[np.abs(edges) <= half]
+    if len(ins) < 8:
+        return -half, half
+    # a code's widest element is 4 modules, its quiet zone at least 10: a gap past 1.6x the widest inner one ends it
+    gap = max(3.0, 1.6 * float(np.percentile(np.diff(ins), 95)) + 1.0)
+    i0 = int(np.searchsorted(edges, ins[0]))
+    i1 = int(np.searchsorted(edges, ins[-1]))
+    while i0 > 0 and edges[i0] - edges[i0 - 1] <= gap:
+        i0 -= 1
+    while i1 < len(edges) - 1 and edges[i1 + 1] - edges[i1] <= gap:
+        i1 += 1
+    return min(-half, float(edges[i0])), max(half, float(edges[i1]))
 
 
 def _seed_quad(gray: np.ndarray, c: np.ndarray, radius: int = 48) -> "np.ndarray | None":

@@ -208,3 +208,19 @@ def test_whole_photo_search_finds_bars_off_every_label_and_not_text():
     assert all(np.asarray(q)[:, 1].min() > 600 for q in looks)  # nothing on the text
     syms = merge_symbols(ZxingEngine(), found, [], [])
     assert _ink_covered([s.polygon for s in syms if not s.decoded], truth, photo) > 0.99
+
+
+@pytest.mark.parametrize("angle", [0.0, 6.0])
+def test_a_reader_quad_over_part_of_the_code_is_widened_to_its_whole_length(angle):
+    """Readers sometimes report a part of a 1-D code (here: its middle half, as a thin band): the mask runs
+    along the bars to the code's ends, plus the quiet zone, and along the bars to their tops and bottoms."""
+    img, truth = _scene(angle)
+    q = np.asarray(ZxingEngine().read(img)[0].quad, float)
+    c = q.mean(axis=0)
+    u = (truth[1] - truth[0]) / np.linalg.norm(truth[1] - truth[0])
+    n = np.array([-u[1], u[0]])
+    L = np.linalg.norm(truth[1] - truth[0])
+    part = [c - 0.25 * L * u - 3 * n, c + 0.25 * L * u - 3 * n, c + 0.25 * L * u + 3 * n, c - 0.25 * L * u + 3 * n]
+    wide = widen_linear(img, tuple(map(tuple, part)))
+    assert _ink_covered([wide], truth, img) > 0.99
+    assert cv2.contourArea(np.float32(wide)) < 1.8 * cv2.contourArea(truth.astype(np.float32))
