@@ -17,8 +17,8 @@ import numpy as np
 from .concurrency import run_all
 from .locate import Region, box_geometry, overlap_groups, resize_long
 from .ocr.base import RecResult, TextEngine
-from .symbols import (LOOK, LookPrep, RawSymbol, SymbolEngine, bar_fields, find_by_look, inside_share, is_two_d,
-                      look_prep, quad_iou, widen_linear)
+from .symbols import (LOOK, LOOK_2D, LookPrep, RawSymbol, SymbolEngine, bar_fields, find_by_look, inside_share,
+                      is_two_d, look_prep, module_fields, quad_iou, widen_linear)
 from .types import Label, Polygon, Symbol, TextLine, Word, as_polygon
 
 log = logging.getLogger(__name__)
@@ -301,8 +301,9 @@ def decode_photo(engine: SymbolEngine, pixels: np.ndarray, side: int = 2400) -> 
     found = [(raw, q / s) for raw, q in _decode(engine, gray_all)]
     # 1-D codes by their edges anywhere on the photo (a neighbour's label at the edge, a label the text
     # detector missed), decoded or not: ``merge_symbols`` keeps those that no read line or decoded code explains
-    for poly in bar_fields(gray_all, PHOTO_TEXT_PX):
-        found.append((RawSymbol(format=LOOK, payload="", quad=poly), np.asarray(poly, float) / s))
+    for fmt, polys in ((LOOK, bar_fields(gray_all, PHOTO_TEXT_PX)), (LOOK_2D, module_fields(gray_all, PHOTO_TEXT_PX))):
+        for poly in polys:
+            found.append((RawSymbol(format=fmt, payload="", quad=poly), np.asarray(poly, float) / s))
     return found
 
 
@@ -312,7 +313,10 @@ def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lin
     (searched on ``pool``'s threads when given: one view each)."""
     out: List[Symbol] = []
     photo_looks = [as_polygon(q) for raw, q in found if raw.format == LOOK]
-    found = [(raw, q) for raw, q in found if raw.format != LOOK]
+    # a 2-D look-alike off the labels counts beside text only (a printed code stands by its label's print;
+    # a keypad, a grille or a rug's pattern does not)
+    photo_looks += [as_polygon(q) for raw, q in found if raw.format == LOOK_2D and _near_text(q, lines)]
+    found = [(raw, q) for raw, q in found if raw.format not in (LOOK, LOOK_2D)]
     for raw, q in found:
         poly = as_polygon(q)
         dup = False
@@ -356,6 +360,19 @@ def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lin
             kept.append(poly)
             out.append(Symbol(format="unknown", payload="", polygon=poly, decoded=False, score=0.5, engine="look"))
     return out
+
+
+def _near_text(quad: np.ndarray, lines: Sequence[TextLine]) -> bool:
+    """Some detected text line (read or not) lies within the find's own size of it."""
+    q = np.asarray(quad, float)
+    lo, hi = q.min(axis=0), q.max(axis=0)
+    g = float((hi - lo).max())
+    lo, hi = lo - g, hi + g
+    for ln in lines:
+        p = np.asarray(ln.polygon, float)
+        if not ((p.min(axis=0) > hi).any() or (p.max(axis=0) < lo).any()):
+            return True
+    return False
 
 
 def _explained(poly: Polygon, lines: Sequence[Polygon]) -> bool:

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 TWO_D = {"QRCode", "MicroQRCode", "RMQRCode", "DataMatrix", "PDF417", "MicroPDF417", "CompactPDF417", "Aztec",
          "AztecCode", "AztecRune", "MaxiCode"}
-LOOK = "look"  # the format of a symbol found by its look alone (not decoded)
+LOOK = "look"  # the format of a 1-D symbol found by its look alone (not decoded)
+LOOK_2D = "look-2d"  # the same, 2-D
 TWO_D_MAX_ASPECT = 6.0  # a dense 2-D block as long as this against its width (PDF417 runs 3-5:1) still counts
 
 
@@ -515,6 +516,51 @@ def bar_fields(gray: np.ndarray, text_height: float) -> List[Polygon]:
             if axis == 1:  # long edge first: widen_linear takes it as the scan direction
                 box = box[[1, 2, 3, 0]]
             out.append(widen_linear(gray, tuple(map(tuple, box))))
+    return out
+
+
+MODULE_MIN_CONTRAST = 80.0  # a printed 2-D code: dark modules on light paper (p90 - p10 of its grey levels)
+MODULE_MAX_GREY = 0.35  # at most this share of a code's pixels sits in the middle third between ink and paper
+MODULE_MAX_SIDE = 0.2  # a code off every label is small against the photo (not a patterned bag or a rug)
+
+
+def module_fields(gray: np.ndarray, text_height: float) -> List[Polygon]:
+    """2-D codes by their look on a view with no read lines to rule text out (the whole photo): dense
+    blocks both ways (``_dense_blocks``) that are also printed codes: high contrast, ink and paper with
+    little grey between, small against the image. ``gray``: grey uint8; polygons in its px."""
+    if gray.size == 0 or min(gray.shape[:2]) < 16:
+        return []
+    th = max(6.0, float(text_height))
+    block = int(max(15, th * 2)) | 1
+    win = int(max(9, th * 1.5)) | 1
+    cands: List[Polygon] = []
+    for k in (1, 2):  # at this scale and at half of it (codes with big modules)
+        g = gray if k == 1 else cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
+        if min(g.shape[:2]) < 16 * th:
+            break
+        binv = cv2.adaptiveThreshold(g, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+        for poly in _dense_blocks(*_transitions(binv, win), np.zeros(binv.shape, np.uint8), th):
+            p = tuple((k * a, k * b) for a, b in poly)
+            if not any(inside_share(p, c) > 0.6 or inside_share(c, p) > 0.6 for c in cands):
+                cands.append(p)
+    out: List[Polygon] = []
+    side_max = MODULE_MAX_SIDE * max(gray.shape[:2])
+    for poly in cands:
+        q = np.asarray(poly, float)
+        x0, y0 = np.maximum(0, np.floor(q.min(axis=0)).astype(int))
+        x1, y1 = np.ceil(q.max(axis=0)).astype(int)
+        if max(x1 - x0, y1 - y0) > side_max:
+            continue
+        sub = gray[y0:y1, x0:x1]
+        if sub.size == 0:
+            continue
+        p10, p90 = np.percentile(sub, [10, 90])
+        if p90 - p10 < MODULE_MIN_CONTRAST:
+            continue
+        lo, hi = p10 + (p90 - p10) / 3, p90 - (p90 - p10) / 3
+        if float(((sub > lo) & (sub < hi)).mean()) > MODULE_MAX_GREY:
+            continue
+        out.append(poly)
     return out
 
 

@@ -224,3 +224,28 @@ def test_a_reader_quad_over_part_of_the_code_is_widened_to_its_whole_length(angl
     wide = widen_linear(img, tuple(map(tuple, part)))
     assert _ink_covered([wide], truth, img) > 0.99
     assert cv2.contourArea(np.float32(wide)) < 1.8 * cv2.contourArea(truth.astype(np.float32))
+
+
+def test_whole_photo_2d_look_alike_counts_beside_text_only():
+    """A 2-D code no reader decodes, off every label (printed on the bag beside its id), is masked from the
+    whole-photo pass when some text line stands by it; the same block alone on the photo is not (a keypad,
+    a grille)."""
+    from redact.read import decode_photo, merge_symbols
+    from redact.symbols import LOOK_2D
+    from redact.types import TextLine
+
+    code, truth = _damaged(0.0, zxingcpp.BarcodeFormat.DataMatrix, "RVP1234567890XYZ0001IN-12345678", scale=8)
+    photo = np.full((2000, 3000), 200, np.uint8)
+    y0, x0 = 300, 400
+    photo[y0:y0 + code.shape[0], x0:x0 + code.shape[1]] = code
+    truth = truth + [x0, y0]
+    rgb = cv2.cvtColor(photo, cv2.COLOR_GRAY2RGB)
+    found = decode_photo(ZxingEngine(), rgb)
+    looks = [q for raw, q in found if raw.format == LOOK_2D]
+    assert looks and max(_covers(q, truth, photo.shape) for q in looks) > 0.5
+    assert not [s for s in merge_symbols(ZxingEngine(), found, [], []) if not s.decoded]  # no text near it
+    t = truth.mean(axis=0)
+    beside = ((t[0] + 120, t[1] - 80), (t[0] + 160, t[1] - 80), (t[0] + 160, t[1] + 80), (t[0] + 120, t[1] + 80))
+    line = TextLine(text="\u25a1", polygon=beside, score=0.0, words=(), upright=beside, label_index=0, char_scores=(0.0,))
+    syms = [s for s in merge_symbols(ZxingEngine(), found, [], [line]) if not s.decoded]
+    assert syms and max(_covers(s.polygon, truth, photo.shape) for s in syms) > 0.5
