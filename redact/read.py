@@ -313,9 +313,10 @@ def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lin
     (searched on ``pool``'s threads when given: one view each)."""
     out: List[Symbol] = []
     photo_looks = [as_polygon(q) for raw, q in found if raw.format == LOOK]
-    # a 2-D look-alike off the labels counts beside text only (a printed code stands by its label's print;
-    # a keypad, a grille or a rug's pattern does not)
-    photo_looks += [as_polygon(q) for raw, q in found if raw.format == LOOK_2D and _near_text(q, lines)]
+    # a 2-D look-alike off the labels counts beside text or a label only (a printed code stands by its
+    # label's print; a keypad, a grille or a rug's pattern on a photo without a label does not)
+    anchors = [np.asarray(ln.polygon, float) for ln in lines] + [_outline(v) for v in views]
+    photo_looks += [as_polygon(q) for raw, q in found if raw.format == LOOK_2D and _near(q, anchors)]
     found = [(raw, q) for raw, q in found if raw.format not in (LOOK, LOOK_2D)]
     for raw, q in found:
         poly = as_polygon(q)
@@ -362,17 +363,19 @@ def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lin
     return out
 
 
-def _near_text(quad: np.ndarray, lines: Sequence[TextLine]) -> bool:
-    """Some detected text line (read or not) lies within the find's own size of it."""
+def _outline(view: View) -> np.ndarray:
+    """A view's outline in photo px (its label with the margin around it)."""
+    h, w = view.gray.shape[:2]
+    return map_points(view.to_photo, [[0, 0], [w, 0], [w, h], [0, h]])
+
+
+def _near(quad: np.ndarray, anchors: Sequence[np.ndarray]) -> bool:
+    """Some anchor (a detected text line, read or not; a label's view) lies within the find's own size of it."""
     q = np.asarray(quad, float)
     lo, hi = q.min(axis=0), q.max(axis=0)
     g = float((hi - lo).max())
     lo, hi = lo - g, hi + g
-    for ln in lines:
-        p = np.asarray(ln.polygon, float)
-        if not ((p.min(axis=0) > hi).any() or (p.max(axis=0) < lo).any()):
-            return True
-    return False
+    return any(not ((p.min(axis=0) > hi).any() or (p.max(axis=0) < lo).any()) for p in anchors)
 
 
 def _explained(poly: Polygon, lines: Sequence[Polygon]) -> bool:
