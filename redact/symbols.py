@@ -3,10 +3,13 @@
 Engines sit behind ``SymbolEngine`` (one method). The default reader is zxing-cpp; pyzbar (Debian's libzbar0)
 is the second backend. Two facts shape this module (../shared/ENGINES.md):
 
-- a Code128 polygon from a reader covers only the band of rows it scanned: the mask is widened along the
-  bars to the symbol's full extent (``widen_linear``);
+- a Code128 polygon from a reader covers only the band of rows it scanned (and sometimes only a part of
+  the code's length): the mask is widened along the bars to their tops and bottoms and along the scan to
+  the last bar, plus the quiet zone (``widen_linear``, ``_bar_run``);
 - an undecodable code is not a safe code: ``find_by_look`` finds symbol-like regions by their texture
-  (dense parallel bars, dense 2-D modules) so they are masked whether or not they decode.
+  (dense parallel bars, dense 2-D modules) so they are masked whether or not they decode. 1-D codes are
+  also found by their edges at a scale fine enough for their bars (``bar_fields``), on every label view and
+  on the whole photo; 2-D look-alikes on the whole photo by ``module_fields``.
 """
 
 from __future__ import annotations
