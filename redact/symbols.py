@@ -213,7 +213,7 @@ def widen_linear(gray: np.ndarray, quad: Polygon, scan: "np.ndarray | None" = No
         cs = float(np.dot(sv, u))
         if abs(cs) >= SHEAR_COS:  # bars sheared against it (a bent label, an oblique photo): a parallelogram,
             sv = sv if cs > 0 else -sv  # its ends along the bars, its top and bottom along the print line
-            lo, hi = _bar_run(gray, center, sv, n, half / abs(cs), top, bot, trim=True)
+            lo, hi = _bar_run(gray, center, sv, n, half / abs(cs), top, bot)
             quiet = (hi - lo) * 0.045
             a, b = center + sv * (lo - quiet), center + sv * (hi + quiet)
             return tuple((float(x), float(y)) for x, y in (a - n * top, b - n * top, b + n * bot, a + n * bot))
@@ -226,10 +226,9 @@ def widen_linear(gray: np.ndarray, quad: Polygon, scan: "np.ndarray | None" = No
 
 
 def _bar_run(gray: np.ndarray, center: np.ndarray, u: np.ndarray, n: np.ndarray, half: float, top: float,
-             bot: float, trim: bool = False) -> Tuple[float, float]:
-    """The run of bars along ``u`` through ``center`` (from -``half`` to ``half`` at least, unless ``trim``:
-    then the run through the edge nearest ``center`` alone): the bar edges are followed outward while the
-    next edge comes within a few bar spacings (the quiet zone ends them)."""
+             bot: float) -> Tuple[float, float]:
+    """The run of bars along ``u`` through ``center`` (from -``half`` to ``half`` at least): the bar edges
+    are followed outward while the next edge comes within a few bar spacings (the quiet zone ends them)."""
     h, w = gray.shape[:2]
     reach = half + max(2.0 * half, 64.0)
     ts = np.arange(-reach, reach, 0.5 if half < 200 else 1.0)
@@ -256,21 +255,14 @@ def _bar_run(gray: np.ndarray, center: np.ndarray, u: np.ndarray, n: np.ndarray,
     ins = edges[np.abs(edges) <= half]
     if len(ins) < 8:
         return -half, half
-    # a code's widest element is 4 modules, its quiet zone at least 10: a run past 1.6x the widest inner one,
-    # or past 4.5x the median one (a blurred code's runs merge), ends it
-    runs = np.diff(ins)
-    gap = max(3.0, min(1.6 * float(np.percentile(runs, 95)), 4.5 * float(np.median(runs))) + 1.0)
-    if trim:  # (a look find's box may run past the code into a patterned background)
-        i0 = i1 = int(np.argmin(np.abs(edges)))
-    else:
-        i0 = int(np.searchsorted(edges, ins[0]))
-        i1 = int(np.searchsorted(edges, ins[-1]))
+    # a code's widest element is 4 modules, its quiet zone at least 10: a run past 1.6x the widest inner one ends it
+    gap = max(3.0, 1.6 * float(np.percentile(np.diff(ins), 95)) + 1.0)
+    i0 = int(np.searchsorted(edges, ins[0]))
+    i1 = int(np.searchsorted(edges, ins[-1]))
     while i0 > 0 and edges[i0] - edges[i0 - 1] <= gap:
         i0 -= 1
     while i1 < len(edges) - 1 and edges[i1 + 1] - edges[i1] <= gap:
         i1 += 1
-    if trim and edges[i1] - edges[i0] >= 1.4 * half:  # (a run over most of the box: else the box stands)
-        return float(edges[i0]), float(edges[i1])
     return min(-half, float(edges[i0])), max(half, float(edges[i1]))
 
 
