@@ -290,8 +290,7 @@ def _decode(engine: SymbolEngine, gray: np.ndarray) -> Found:
     return out
 
 
-PHOTO_LOOK_SIDE = 1600  # the whole-photo look search works on the photo this long (a third of 2400's cost)
-PHOTO_TEXT_PX = 8.0  # and takes text this high there (a small label's)
+PHOTO_TEXT_PX = 12.0  # the scale of the whole-photo bar search (a small label's text at 2400 px)
 
 
 def decode_photo(engine: SymbolEngine, pixels: np.ndarray, side: int = 2400) -> Found:
@@ -302,10 +301,9 @@ def decode_photo(engine: SymbolEngine, pixels: np.ndarray, side: int = 2400) -> 
     found = [(raw, q / s) for raw, q in _decode(engine, gray_all)]
     # 1-D codes by their edges anywhere on the photo (a neighbour's label at the edge, a label the text
     # detector missed), decoded or not: ``merge_symbols`` keeps those that no read line or decoded code explains
-    gray_look, s2 = resize_long(gray_all, PHOTO_LOOK_SIDE)
-    for fmt, polys in ((LOOK, bar_fields(gray_look, PHOTO_TEXT_PX)), (LOOK_2D, module_fields(gray_look, PHOTO_TEXT_PX))):
+    for fmt, polys in ((LOOK, bar_fields(gray_all, PHOTO_TEXT_PX)), (LOOK_2D, module_fields(gray_all, PHOTO_TEXT_PX))):
         for poly in polys:
-            found.append((RawSymbol(format=fmt, payload="", quad=poly), np.asarray(poly, float) / (s * s2)))
+            found.append((RawSymbol(format=fmt, payload="", quad=poly), np.asarray(poly, float) / s))
     return found
 
 
