@@ -17,8 +17,8 @@ import numpy as np
 from .concurrency import run_all
 from .locate import Region, box_geometry, overlap_groups, resize_long
 from .ocr.base import RecResult, TextEngine
-from .symbols import (LookPrep, RawSymbol, SymbolEngine, find_by_look, inside_share, is_two_d, look_prep, quad_iou,
-                      widen_linear)
+from .symbols import (LOOK, LOOK_2D, LookPrep, RawSymbol, SymbolEngine, bar_fields, find_by_look, inside_share,
+                      is_two_d, look_prep, module_fields, quad_iou, widen_linear)
 from .types import Label, Polygon, Symbol, TextLine, Word, as_polygon
 
 log = logging.getLogger(__name__)
@@ -290,12 +290,21 @@ def _decode(engine: SymbolEngine, gray: np.ndarray) -> Found:
     return out
 
 
+PHOTO_TEXT_PX = 12.0  # the scale of the whole-photo bar search (a small label's text at 2400 px)
+
+
 def decode_photo(engine: SymbolEngine, pixels: np.ndarray, side: int = 2400) -> Found:
     """Decode symbols on the whole photo (codes off the labels found, or on a label the text missed).
     ``pixels``: RGB or grey."""
     # grey first: the area resize then averages one channel, not three (a third of the work, same grey)
     gray_all, s = resize_long(cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY) if pixels.ndim == 3 else pixels, side)
-    return [(raw, q / s) for raw, q in _decode(engine, gray_all)]
+    found = [(raw, q / s) for raw, q in _decode(engine, gray_all)]
+    # 1-D codes by their edges anywhere on the photo (a neighbour's label at the edge, a label the text
+    # detector missed), decoded or not: ``merge_symbols`` keeps those that no read line or decoded code explains
+    for fmt, polys in ((LOOK, bar_fields(gray_all, PHOTO_TEXT_PX)), (LOOK_2D, module_fields(gray_all, PHOTO_TEXT_PX))):
+        for poly in polys:
+            found.append((RawSymbol(format=fmt, payload="", quad=poly), np.asarray(poly, float) / s))
+    return found
 
 
 def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lines: Sequence[TextLine],
@@ -303,6 +312,12 @@ def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lin
     """One symbol per decoded code (the largest extent seen), plus undecodable look-alikes on the views
     (searched on ``pool``'s threads when given: one view each)."""
     out: List[Symbol] = []
+    photo_looks = [as_polygon(q) for raw, q in found if raw.format == LOOK]
+    # a 2-D look-alike off the labels counts beside text or a label only (a printed code stands by its
+    # label's print; a keypad, a grille or a rug's pattern on a photo without a label does not)
+    anchors = [np.asarray(ln.polygon, float) for ln in lines] + [_outline(v) for v in views]
+    photo_looks += [as_polygon(q) for raw, q in found if raw.format == LOOK_2D and _near(q, anchors)]
+    found = [(raw, q) for raw, q in found if raw.format not in (LOOK, LOOK_2D)]
     for raw, q in found:
         poly = as_polygon(q)
         dup = False
@@ -335,16 +350,47 @@ def merge_symbols(engine: SymbolEngine, found: Found, views: Sequence[View], lin
         for i, ps in zip(order, run_all(pool, lambda i: search(views[i]), order)):
             per_view[i] = ps
         finds = [p for ps in per_view for p in ps]
+        finds += [p for p in photo_looks if not _explained(p, sure)]
         finds.sort(key=lambda p: -abs(cv2.contourArea(np.float32(p))))
         kept: List[Polygon] = []
         for poly in finds:
-            if any(quad_iou(poly, s2.polygon) > 0.1 for s2 in decoded):
-                continue
+            if any(inside_share(poly, s2.polygon) > 0.6 for s2 in decoded):  # (a larger find of a decoded code
+                continue  # stays: the reader may have reported a part of it)
             if any(inside_share(poly, k) > 0.6 for k in kept):
                 continue
             kept.append(poly)
             out.append(Symbol(format="unknown", payload="", polygon=poly, decoded=False, score=0.5, engine="look"))
     return out
+
+
+def _outline(view: View) -> np.ndarray:
+    """A view's outline in photo px (its label with the margin around it)."""
+    h, w = view.gray.shape[:2]
+    return map_points(view.to_photo, [[0, 0], [w, 0], [w, h], [0, h]])
+
+
+def _near(quad: np.ndarray, anchors: Sequence[np.ndarray]) -> bool:
+    """Some anchor (a detected text line, read or not; a label's view) lies within the find's own size of it."""
+    q = np.asarray(quad, float)
+    lo, hi = q.min(axis=0), q.max(axis=0)
+    g = float((hi - lo).max())
+    lo, hi = lo - g, hi + g
+    return any(not ((p.min(axis=0) > hi).any() or (p.max(axis=0) < lo).any()) for p in anchors)
+
+
+def _explained(poly: Polygon, lines: Sequence[Polygon]) -> bool:
+    """A whole-photo bar find that read text lines explain (at least half of it lies in them)."""
+    p = np.asarray(poly, float)
+    lo, hi = p.min(axis=0), p.max(axis=0)
+    share = 0.0
+    for ln in lines:
+        q = np.asarray(ln, float)
+        if (q.min(axis=0) > hi).any() or (q.max(axis=0) < lo).any():
+            continue
+        share += inside_share(poly, ln)
+        if share >= 0.5:
+            return True
+    return False
 
 
 def read_symbols(engine: SymbolEngine, pixels: np.ndarray, labels: Sequence[Label], lines: Sequence[TextLine],

@@ -3,10 +3,13 @@
 Engines sit behind ``SymbolEngine`` (one method). The default reader is zxing-cpp; pyzbar (Debian's libzbar0)
 is the second backend. Two facts shape this module (../shared/ENGINES.md):
 
-- a Code128 polygon from a reader covers only the band of rows it scanned: the mask is widened along the
-  bars to the symbol's full extent (``widen_linear``);
+- a Code128 polygon from a reader covers only the band of rows it scanned (and sometimes only a part of
+  the code's length): the mask is widened along the bars to their tops and bottoms and along the scan to
+  the last bar, plus the quiet zone (``widen_linear``, ``_bar_run``);
 - an undecodable code is not a safe code: ``find_by_look`` finds symbol-like regions by their texture
-  (dense parallel bars, dense 2-D modules) so they are masked whether or not they decode.
+  (dense parallel bars, dense 2-D modules) so they are masked whether or not they decode. 1-D codes are
+  also found by their edges at a scale fine enough for their bars (``bar_fields``), on every label view and
+  on the whole photo; 2-D look-alikes on the whole photo by ``module_fields``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ log = logging.getLogger(__name__)
 
 TWO_D = {"QRCode", "MicroQRCode", "RMQRCode", "DataMatrix", "PDF417", "MicroPDF417", "CompactPDF417", "Aztec",
          "AztecCode", "AztecRune", "MaxiCode"}
+LOOK = "look"  # the format of a 1-D symbol found by its look alone (not decoded)
+LOOK_2D = "look-2d"  # the same, 2-D
 TWO_D_MAX_ASPECT = 6.0  # a dense 2-D block as long as this against its width (PDF417 runs 3-5:1) still counts
 
 
@@ -118,8 +123,10 @@ def make_engine(name: str) -> SymbolEngine:
 # ---------------------------------------------------------------------------------------------------
 # geometry helpers
 
+SHEAR_COS = float(np.cos(np.radians(12.0)))  # bars within this of square to the print line: sheared, not turned
 
-def widen_linear(gray: np.ndarray, quad: Polygon) -> Polygon:
+
+def widen_linear(gray: np.ndarray, quad: Polygon, scan: "np.ndarray | None" = None) -> Polygon:
     """Extend a 1-D barcode's quad along its bars to the symbol's full extent.
 
     Readers report the band of rows they scanned, axis-aligned even when the symbol is tilted. The bar
@@ -201,11 +208,62 @@ def widen_linear(gray: np.ndarray, quad: Polygon) -> Polygon:
         ext[sign] = abs(last_good)
     top = max(ext[-1], band / 2) + step * 2
     bot = max(ext[1], band / 2) + step * 2
-    quiet = length * 0.045  # Code128's quiet zone is 10 modules, ~4-5 % of a label code's length
-    a = center - u * (half + quiet)
-    b = center + u * (half + quiet)
+    if scan is not None:  # the line the code was printed along (a label view's axis)
+        sv = np.asarray(scan, float) / (float(np.linalg.norm(scan)) + 1e-9)
+        cs = float(np.dot(sv, u))
+        if abs(cs) >= SHEAR_COS:  # bars sheared against it (a bent label, an oblique photo): a parallelogram,
+            sv = sv if cs > 0 else -sv  # its ends along the bars, its top and bottom along the print line
+            lo, hi = _bar_run(gray, center, sv, n, half / abs(cs), top, bot)
+            quiet = (hi - lo) * 0.045
+            a, b = center + sv * (lo - quiet), center + sv * (hi + quiet)
+            return tuple((float(x), float(y)) for x, y in (a - n * top, b - n * top, b + n * bot, a + n * bot))
+    lo, hi = _bar_run(gray, center, u, n, half, top, bot)  # a reader may report a part of the code's length
+    quiet = (hi - lo) * 0.045  # Code128's quiet zone is 10 modules, ~4-5 % of a label code's length
+    a = center + u * (lo - quiet)
+    b = center + u * (hi + quiet)
     out = (a - n * top, b - n * top, b + n * bot, a + n * bot)
     return tuple((float(x), float(y)) for x, y in out)
+
+
+def _bar_run(gray: np.ndarray, center: np.ndarray, u: np.ndarray, n: np.ndarray, half: float, top: float,
+             bot: float) -> Tuple[float, float]:
+    """The run of bars along ``u`` through ``center`` (from -``half`` to ``half`` at least): the bar edges
+    are followed outward while the next edge comes within a few bar spacings (the quiet zone ends them)."""
+    h, w = gray.shape[:2]
+    reach = half + max(2.0 * half, 64.0)
+    ts = np.arange(-reach, reach, 0.5 if half < 200 else 1.0)
+    acc = np.zeros(len(ts), np.float32)
+    for off in np.linspace(-0.6 * top, 0.6 * bot, 5):  # the mean over the bars' middle rows
+        pts = center[None, :] + ts[:, None] * u[None, :] + off * n[None, :]
+        acc += cv2.remap(gray, np.clip(pts[:, 0], 0, w - 1).astype(np.float32)[None, :],
+                         np.clip(pts[:, 1], 0, h - 1).astype(np.float32)[None, :], cv2.INTER_LINEAR)[0]
+    inside_img = (center[0] + ts * u[0] >= 0) & (center[0] + ts * u[0] < w) & \
+                 (center[1] + ts * u[1] >= 0) & (center[1] + ts * u[1] < h)
+    prof = acc / 5.0
+    inner = np.abs(ts) <= half
+    if inner.sum() < 16:
+        return -half, half
+    contrast = float(np.percentile(prof[inner], 90) - np.percentile(prof[inner], 10))
+    if contrast < 16:
+        return -half, half
+    k = int(max(9, 0.25 * half / (ts[1] - ts[0]))) | 1  # the local paper/ink level: wider than any bar
+    dark = (prof - cv2.blur(prof[None, :], (k, 1))[0]) < -0.15 * contrast
+    e = np.nonzero(np.diff(dark.astype(np.int8)) & inside_img[1:])[0]
+    if len(e) < 8:
+        return -half, half
+    edges = ts[1:][e]
+    ins = edges[np.abs(edges) <= half]
+    if len(ins) < 8:
+        return -half, half
+    # a code's widest element is 4 modules, its quiet zone at least 10: a run past 1.6x the widest inner one ends it
+    gap = max(3.0, 1.6 * float(np.percentile(np.diff(ins), 95)) + 1.0)
+    i0 = int(np.searchsorted(edges, ins[0]))
+    i1 = int(np.searchsorted(edges, ins[-1]))
+    while i0 > 0 and edges[i0] - edges[i0 - 1] <= gap:
+        i0 -= 1
+    while i1 < len(edges) - 1 and edges[i1 + 1] - edges[i1] <= gap:
+        i1 += 1
+    return min(-half, float(edges[i0])), max(half, float(edges[i1]))
 
 
 def _seed_quad(gray: np.ndarray, c: np.ndarray, radius: int = 48) -> "np.ndarray | None":
@@ -263,12 +321,14 @@ class LookPrep:
     dy: np.ndarray
     ink: np.ndarray
     half: "Tuple[np.ndarray, np.ndarray, np.ndarray] | None"  # the same at half scale (2-D codes, big modules)
+    bar_fields: List[Polygon] = field(default_factory=list)  # 1-D codes by their edges (``bar_fields``), view px
 
 
 def look_prep(gray: np.ndarray, text_height: float) -> "LookPrep | None":
     """Threshold, bar chains and transition densities of ``gray`` for ``find_by_look`` (None: no pixels)."""
     if gray.size == 0:
         return None
+    fields = bar_fields(gray, text_height)  # before the text scale: fine bars merge there
     f = min(1.0, 12.0 / max(1.0, float(text_height)))  # work where text is ~12 px high: fast, scale-free
     if f < 0.95:
         gray = cv2.resize(gray, (max(1, int(gray.shape[1] * f)), max(1, int(gray.shape[0] * f))),
@@ -338,7 +398,7 @@ def look_prep(gray: np.ndarray, text_height: float) -> "LookPrep | None":
         hg = cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
         hb = cv2.adaptiveThreshold(hg, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
         half = _transitions(hb, win)
-    return LookPrep(f=f, th=th, binv=binv, bars=bars, dx=dx, dy=dy, ink=ink, half=half)
+    return LookPrep(f=f, th=th, binv=binv, bars=bars, dx=dx, dy=dy, ink=ink, half=half, bar_fields=fields)
 
 
 def find_by_look(gray: "np.ndarray | None", text_height: float, exclude: Sequence[np.ndarray] = (),
@@ -372,6 +432,11 @@ def find_by_look(gray: "np.ndarray | None", text_height: float, exclude: Sequenc
         if covered >= 0.5:
             continue
         out.append(box)
+
+    # -- 1-D by their edges, already widened to the whole symbol (view px), unless mostly excluded --------
+    for poly in prep.bar_fields:
+        if _excluded_share(excl, np.asarray(poly, float) * f) < 0.5:
+            out.append(tuple((x * f, y * f) for x, y in poly))
 
     # -- 2-D: dense modules both ways (at this scale, and at half of it for codes with big modules) ----------
     dx, dy, ink = prep.dx, prep.dy, prep.ink
@@ -407,6 +472,139 @@ def find_by_look(gray: "np.ndarray | None", text_height: float, exclude: Sequenc
     if f != 1.0:
         kept = [tuple((x / f, y / f) for x, y in p) for p in kept]
     return kept
+
+
+def _excluded_share(excl: np.ndarray, poly: np.ndarray) -> float:
+    """The share of ``poly``'s bounding box (clipped to the image) that ``excl`` marks."""
+    h, w = excl.shape
+    x0, y0 = np.maximum(0, np.floor(poly.min(axis=0)).astype(int))
+    x1, y1 = np.ceil(poly.max(axis=0)).astype(int)
+    x1, y1 = min(w, x1), min(h, y1)
+    return float(excl[y0:y1, x0:x1].mean()) if (y1 > y0 and x1 > x0) else 1.0
+
+
+BAR_TEXT_PX = 16.0  # the bar search works where text is about this high (bars of a label code stay >= ~1.5 px)
+BAR_COHERENCE = 3.0  # edges across the bars outweigh edges along them at least this much (text: ~1-2)
+BAR_MIN_EDGES = 36  # ink/paper edges along a candidate's middle (a 6-character Code128 has ~70; a word of capitals ~30)
+
+
+def bar_fields(gray: np.ndarray, text_height: float) -> List[Polygon]:
+    """1-D codes found by their edges, each widened along its bars to the whole symbol (``widen_linear``).
+
+    Works where text is ``BAR_TEXT_PX`` high (not at the text scale of the rest of the look search: a label
+    code's bars are finer than a text stroke and merge there). A field where the gradient across one axis
+    outweighs the other ``BAR_COHERENCE`` times, wide enough, with many edges along its middle whose profile
+    repeats from its upper to its lower part (bars are straight; text is not), is a 1-D code, decoded or not.
+    ``gray``: grey uint8; polygons in its px. Both orientations (bars upright or lying) are searched."""
+    if gray.size == 0 or min(gray.shape[:2]) < 16:
+        return []
+    th0 = max(4.0, float(text_height))
+    f = min(1.0, BAR_TEXT_PX / th0)
+    g = cv2.resize(gray, (max(1, int(gray.shape[1] * f)), max(1, int(gray.shape[0] * f))),
+                   interpolation=cv2.INTER_AREA) if f < 0.95 else gray
+    if g is gray:
+        f = 1.0
+    th = th0 * f
+    gf = g.astype(np.float32)
+    win = int(max(7, th * 0.8)) | 1
+    ex = cv2.boxFilter(np.abs(cv2.Sobel(gf, cv2.CV_32F, 1, 0, ksize=3)), -1, (win, win))
+    ey = cv2.boxFilter(np.abs(cv2.Sobel(gf, cv2.CV_32F, 0, 1, ksize=3)), -1, (win, win))
+    out: List[Polygon] = []
+    k = int(max(3, th * 0.5)) | 1
+    kl = int(max(5, th)) | 1
+    for axis in (0, 1):  # 0: bars upright (edges along x), 1: bars lying
+        a, b = (ex, ey) if axis == 0 else (ey, ex)
+        m = ((a > BAR_COHERENCE * b) & (a > 12.0)).astype(np.uint8)
+        m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kl, 3) if axis == 0 else (3, kl)))
+        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        n, _, st, _ = cv2.connectedComponentsWithStats(m, 8)
+        for i in range(1, n):
+            x, y, w, h, area = (int(v) for v in st[i])
+            long_, short = (w, h) if axis == 0 else (h, w)
+            if long_ < 3 * th or short < 0.6 * th or area < 0.5 * w * h:
+                continue
+            sub = gf[y:y + h, x:x + w] if axis == 0 else gf[y:y + h, x:x + w].T
+            if not _bars_repeat(sub):
+                continue
+            box = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], float) / f
+            if axis == 1:  # long edge first: widen_linear takes it as the scan direction
+                box = box[[1, 2, 3, 0]]
+            out.append(widen_linear(gray, tuple(map(tuple, box)), scan=np.array([1.0, 0.0] if axis == 0 else [0.0, 1.0])))
+    return out
+
+
+MODULE_MIN_CONTRAST = 80.0  # a printed 2-D code: dark modules on light paper (p90 - p10 of its grey levels)
+MODULE_MAX_GREY = 0.35  # at most this share of a code's pixels sits in the middle third between ink and paper
+MODULE_MAX_SIDE = 0.2  # a code off every label is small against the photo (not a patterned bag or a rug)
+
+
+def module_fields(gray: np.ndarray, text_height: float) -> List[Polygon]:
+    """2-D codes by their look on a view with no read lines to rule text out (the whole photo): dense
+    blocks both ways (``_dense_blocks``) that are also printed codes: high contrast, ink and paper with
+    little grey between, small against the image. ``gray``: grey uint8; polygons in its px."""
+    if gray.size == 0 or min(gray.shape[:2]) < 16:
+        return []
+    th = max(6.0, float(text_height))
+    block = int(max(15, th * 2)) | 1
+    win = int(max(9, th * 1.5)) | 1
+    cands: List[Polygon] = []
+    for k in (1, 2):  # at this scale and at half of it (codes with big modules)
+        g = gray if k == 1 else cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
+        if min(g.shape[:2]) < 16 * th:
+            break
+        binv = cv2.adaptiveThreshold(g, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+        for poly in _dense_blocks(*_transitions(binv, win), np.zeros(binv.shape, np.uint8), th):
+            p = tuple((k * a, k * b) for a, b in poly)
+            if not any(inside_share(p, c) > 0.6 or inside_share(c, p) > 0.6 for c in cands):
+                cands.append(p)
+    out: List[Polygon] = []
+    side_max = MODULE_MAX_SIDE * max(gray.shape[:2])
+    for poly in cands:
+        q = np.asarray(poly, float)
+        x0, y0 = np.maximum(0, np.floor(q.min(axis=0)).astype(int))
+        x1, y1 = np.ceil(q.max(axis=0)).astype(int)
+        if max(x1 - x0, y1 - y0) > side_max:
+            continue
+        sub = gray[y0:y1, x0:x1]
+        if sub.size == 0:
+            continue
+        p10, p90 = np.percentile(sub, [10, 90])
+        if p90 - p10 < MODULE_MIN_CONTRAST:
+            continue
+        lo, hi = p10 + (p90 - p10) / 3, p90 - (p90 - p10) / 3
+        if float(((sub > lo) & (sub < hi)).mean()) > MODULE_MAX_GREY:
+            continue
+        out.append(poly)
+    return out
+
+
+def _bars_repeat(sub: np.ndarray) -> bool:
+    """``sub`` (rows across upright bars): many edges along its middle, the same in its upper and lower part."""
+    h = sub.shape[0]
+    if h < 3 or sub.shape[1] < 16:
+        return False
+    third = max(1, h // 3)
+    prof = [sub[i * third:(i + 1) * third].mean(axis=0) for i in range(3)]
+    mid = prof[1] - cv2.blur(prof[1][None, :], (9, 1))[0]
+    contrast = float(np.percentile(prof[1], 90) - np.percentile(prof[1], 10))
+    if contrast < 20:
+        return False
+    dark = mid < -0.1 * contrast
+    edges = int(np.count_nonzero(np.diff(dark.astype(np.int8))))
+    if edges < BAR_MIN_EDGES:
+        return False
+    # the same bars above and below, allowing for a slant (a tilted code in the text's upright frame)
+    a = prof[0] - cv2.blur(prof[0][None, :], (9, 1))[0]
+    c = prof[2] - cv2.blur(prof[2][None, :], (9, 1))[0]
+    lag_max = max(2, int(0.25 * 2 * third))  # up to ~14 degrees between the upper and the lower third
+    best = -1.0
+    n = len(a)
+    for lag in range(-lag_max, lag_max + 1):
+        x, y = (a[lag:], c[:n - lag]) if lag >= 0 else (a[:n + lag], c[-lag:])
+        if len(x) < 16:
+            continue
+        best = max(best, float(np.dot(x, y) / (np.linalg.norm(x) * np.linalg.norm(y) + 1e-6)))
+    return best > 0.5
 
 
 def _overlap(a: Polygon, b: Polygon) -> Tuple[int, int, int]:

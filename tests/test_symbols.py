@@ -118,3 +118,134 @@ def test_rec_width_batches_group_similar_widths():
     # the ten short lines need two batches (at most 8 each), the two long ones share one
     assert sum(1 for b in batches if ratios[b[0]] < 1.3) == 2
     assert any(sorted(b) == [1, 6] for b in batches)
+
+
+def _ink_covered(polys, truth, img) -> float:
+    """The share of the symbol's ink (dark pixels inside its outline) under the union of ``polys``."""
+    inside = np.zeros(img.shape[:2], np.uint8)
+    cv2.fillPoly(inside, [np.round(truth).astype(np.int32)], 1)
+    ink = (inside > 0) & (img < 128)
+    cover = np.zeros(img.shape[:2], np.uint8)
+    for p in polys:
+        cv2.fillPoly(cover, [np.round(np.asarray(p)).astype(np.int32)], 1)
+    return float((ink & (cover > 0)).sum()) / float(ink.sum())
+
+
+def _damaged(angle: float, fmt=zxingcpp.BarcodeFormat.Code128, payload: str = "SF1234567890123", scale: int = 4):
+    """A code no reader decodes: a paper-coloured strip drawn across it (a torn or smeared label)."""
+    img, truth = _scene(angle, payload, fmt, scale)
+    c = truth.mean(axis=0).astype(int)
+    if fmt == zxingcpp.BarcodeFormat.Code128:
+        cv2.rectangle(img, (c[0] - 30, 0), (c[0] + 30, img.shape[0]), 245, -1)
+    else:  # a marker stroke across the L-shaped finder of a Data Matrix
+        q = truth.astype(int)
+        cv2.line(img, tuple(q[3] + (q[0] - q[3]) // 3), tuple(q[2] + (q[1] - q[2]) // 3), 245, 9)
+        cv2.line(img, tuple(q[0] + (q[1] - q[0]) // 3), tuple(q[3] + (q[2] - q[3]) // 3), 245, 9)
+    assert not ZxingEngine().read(img)
+    return img, truth
+
+
+@pytest.mark.parametrize("angle", [0.0, 4.0, -7.0])
+def test_undecodable_1d_code_found_by_its_edges_covers_the_whole_bar_height(angle):
+    """Bars found by their look are widened along the bars too: the mask holds the whole symbol (bar tops and
+    bottoms, quiet zone), not the band the detector saw, and not the whole photo."""
+    from redact.symbols import bar_fields
+
+    img, truth = _damaged(angle)
+    polys = bar_fields(img, 24.0)  # the two halves either side of the strip
+    assert polys and _ink_covered(polys, truth, img) > 0.99
+    area = sum(cv2.contourArea(np.float32(p)) for p in polys)
+    assert area < 1.8 * cv2.contourArea(truth.astype(np.float32))  # not the whole photo
+    # and through the whole look search, with a text line next to it excluded
+    found = find_by_look(img, 24.0, [np.array([[0, 0], [200, 0], [200, 40], [0, 40]], float)])
+    assert _ink_covered(found, truth, img) > 0.99
+
+
+@pytest.mark.parametrize("scale", [6, 8, 10])
+def test_undecodable_datamatrix_is_still_masked(scale):
+    """A Data Matrix whose finder is crossed out (no reader decodes it) is found by its look; with the quiet
+    zone every symbol mask gets (``Config.symbol_quiet_zone``) its ink is all under the mask."""
+    from redact.config import Config
+
+    img, truth = _damaged(0.0, zxingcpp.BarcodeFormat.DataMatrix, "RVP1234567890XYZ0001IN-12345678", scale=scale)
+    polys = find_by_look(img, 24.0)
+    assert polys
+
+    def padded(p):
+        q = np.asarray(p, float)
+        c = q.mean(axis=0)
+        side = min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0]))
+        return c + (q - c) * (1 + 2 * Config().symbol_quiet_zone * side / np.maximum(1.0, np.abs(q - c).max()))
+
+    assert _ink_covered([padded(p) for p in polys], truth, img) > 0.99
+    assert sum(cv2.contourArea(np.float32(p)) for p in polys) < 1.5 * cv2.contourArea(truth.astype(np.float32))
+
+
+def test_whole_photo_search_finds_bars_off_every_label_and_not_text():
+    """A code the text detector gave no label for (a neighbour's parcel at the photo's edge) is masked from
+    the whole-photo pass; lines of text are not bars."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from redact.read import decode_photo, merge_symbols
+    from redact.symbols import LOOK
+
+    code, truth = _damaged(3.0)
+    photo = np.full((1800, 3000), 235, np.uint8)
+    photo[1800 - code.shape[0]:, 3000 - code.shape[1]:] = code  # at the bottom-right corner
+    truth = truth + [3000 - code.shape[1], 1800 - code.shape[0]]
+    page = Image.fromarray(photo)
+    d = ImageDraw.Draw(page)
+    f = ImageFont.truetype("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 34)
+    # (words: a long run of digits with upright strokes can pass for bars at this scale; read lines rule
+    # those out in ``merge_symbols``)
+    for i, line in enumerate(["SHIP TO: JOHN SMITH", "MAIN STREET APT FIVE", "NEW YORK NY 10001-1234",
+                              "TRACKING NUMBER BELOW", "WEIGHT: ONE KILO"]):
+        d.text((80, 80 + i * 70), line, font=f, fill=20)
+    rgb = cv2.cvtColor(np.asarray(page), cv2.COLOR_GRAY2RGB)
+    found = decode_photo(ZxingEngine(), rgb)
+    looks = [q for raw, q in found if raw.format == LOOK]
+    assert looks and _ink_covered(looks, truth, photo) > 0.99
+    assert all(np.asarray(q)[:, 1].min() > 600 for q in looks)  # nothing on the text
+    syms = merge_symbols(ZxingEngine(), found, [], [])
+    assert _ink_covered([s.polygon for s in syms if not s.decoded], truth, photo) > 0.99
+
+
+@pytest.mark.parametrize("angle", [0.0, 6.0])
+def test_a_reader_quad_over_part_of_the_code_is_widened_to_its_whole_length(angle):
+    """Readers sometimes report a part of a 1-D code (here: its middle half, as a thin band): the mask runs
+    along the bars to the code's ends, plus the quiet zone, and along the bars to their tops and bottoms."""
+    img, truth = _scene(angle)
+    q = np.asarray(ZxingEngine().read(img)[0].quad, float)
+    c = q.mean(axis=0)
+    u = (truth[1] - truth[0]) / np.linalg.norm(truth[1] - truth[0])
+    n = np.array([-u[1], u[0]])
+    L = np.linalg.norm(truth[1] - truth[0])
+    part = [c - 0.25 * L * u - 3 * n, c + 0.25 * L * u - 3 * n, c + 0.25 * L * u + 3 * n, c - 0.25 * L * u + 3 * n]
+    wide = widen_linear(img, tuple(map(tuple, part)))
+    assert _ink_covered([wide], truth, img) > 0.99
+    assert cv2.contourArea(np.float32(wide)) < 1.8 * cv2.contourArea(truth.astype(np.float32))
+
+
+def test_whole_photo_2d_look_alike_counts_beside_text_only():
+    """A 2-D code no reader decodes, off every label (printed on the bag beside its id), is masked from the
+    whole-photo pass when some text line stands by it; the same block alone on the photo is not (a keypad,
+    a grille)."""
+    from redact.read import decode_photo, merge_symbols
+    from redact.symbols import LOOK_2D
+    from redact.types import TextLine
+
+    code, truth = _damaged(0.0, zxingcpp.BarcodeFormat.DataMatrix, "RVP1234567890XYZ0001IN-12345678", scale=8)
+    photo = np.full((2000, 3000), 200, np.uint8)
+    y0, x0 = 300, 400
+    photo[y0:y0 + code.shape[0], x0:x0 + code.shape[1]] = code
+    truth = truth + [x0, y0]
+    rgb = cv2.cvtColor(photo, cv2.COLOR_GRAY2RGB)
+    found = decode_photo(ZxingEngine(), rgb)
+    looks = [q for raw, q in found if raw.format == LOOK_2D]
+    assert looks and max(_covers(q, truth, photo.shape) for q in looks) > 0.5
+    assert not [s for s in merge_symbols(ZxingEngine(), found, [], []) if not s.decoded]  # no text near it
+    t = truth.mean(axis=0)
+    beside = ((t[0] + 120, t[1] - 80), (t[0] + 160, t[1] - 80), (t[0] + 160, t[1] + 80), (t[0] + 120, t[1] + 80))
+    line = TextLine(text="\u25a1", polygon=beside, score=0.0, words=(), upright=beside, label_index=0, char_scores=(0.0,))
+    syms = [s for s in merge_symbols(ZxingEngine(), found, [], [line]) if not s.decoded]
+    assert syms and max(_covers(s.polygon, truth, photo.shape) for s in syms) > 0.5
