@@ -404,11 +404,17 @@ def test_graceful_shutdown_finishes_in_flight(tmp_path, small_photo):
         stored = httpx.get(f"{srv.url}/v1/reports/{r.headers['x-redact-report-id']}").json()
         assert stored["values_revealed"] is False and not any("value" in f for f in stored["fields"])
         out: dict = {}
+        # another photo for the request in flight: the one just analysed would come from the analysis cache
+        # (one upload is read once), too quickly to be caught in flight
+        buf = io.BytesIO()
+        mirrored = Image.open(io.BytesIO(small_photo)).convert("RGB").transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        mirrored.save(buf, format="PNG")
+        fresh = buf.getvalue()
 
         def slow():
             r = httpx.post(
                 srv.url + "/v1/redact",
-                content=small_photo,
+                content=fresh,
                 headers={"content-type": "image/png"},
                 timeout=180,
             )
