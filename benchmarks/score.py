@@ -594,6 +594,33 @@ def _margin_union(items: Sequence[Item], shape: Tuple[int, int]) -> np.ndarray:
     return u
 
 
+def load_output(res: Dict[str, Any], status: Optional[Dict[str, Any]], image: Path | str,
+                output: Optional[Path]) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """The run's status into ``res``, then (original, output) as RGB at the original's size; None (with
+    ``res["error_kind"]`` set) when the tool wrote no readable output."""
+    import cv2
+
+    if status:
+        res["seconds"] = status.get("seconds")
+        res["cpu_seconds"] = status.get("cpu_seconds")
+        if status.get("ok") is False:
+            res["error_kind"] = status.get("error_kind") or "error"
+    if output is None or not Path(output).exists():
+        res["error_kind"] = res.get("error_kind") or "missing_output"
+        return None
+    orig = load_rgb(image)
+    try:
+        out = load_rgb(output)
+    except Exception:
+        res["error_kind"] = "unreadable_output"
+        return None
+    res["ok"] = True
+    res["size_mismatch"] = out.shape != orig.shape
+    if out.shape != orig.shape:
+        out = cv2.resize(out, (orig.shape[1], orig.shape[0]), interpolation=cv2.INTER_AREA)
+    return orig, out
+
+
 def score_photo(truth: Truth, output: Optional[Path], attacker: Optional[Attacker] = None,
                 status: Optional[Dict[str, Any]] = None, ocr: bool = True) -> Dict[str, Any]:
     """Score one output against its truth. Returns a JSON-able dict without any personal value."""
@@ -608,24 +635,10 @@ def score_photo(truth: Truth, output: Optional[Path], attacker: Optional[Attacke
         "ok": False,
         "items": [],
     }
-    if status:
-        res["seconds"] = status.get("seconds")
-        res["cpu_seconds"] = status.get("cpu_seconds")
-        if status.get("ok") is False:
-            res["error_kind"] = status.get("error_kind") or "error"
-    if output is None or not Path(output).exists():
-        res["error_kind"] = res.get("error_kind") or "missing_output"
+    pair = load_output(res, status, truth.image, output)
+    if pair is None:
         return res
-    orig = load_rgb(truth.image)
-    try:
-        out = load_rgb(output)
-    except Exception:
-        res["error_kind"] = "unreadable_output"
-        return res
-    res["ok"] = True
-    res["size_mismatch"] = out.shape != orig.shape
-    if out.shape != orig.shape:
-        out = cv2.resize(out, (orig.shape[1], orig.shape[0]), interpolation=cv2.INTER_AREA)
+    orig, out = pair
     diff = diff_map(orig, out)
     changed = threshold_changes(diff)
     gray = cv2.cvtColor(orig, cv2.COLOR_RGB2GRAY)

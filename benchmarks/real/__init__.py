@@ -391,29 +391,15 @@ def score_real_photo(ann: RealAnnotation, photo: Path, output: Optional[Path], a
     """Score one tool output of a real photo. The result holds ids, categories, roles, reasons: no text."""
     import cv2
 
-    from benchmarks.score import Attacker, _poly_arr, coverage, diff_map, load_rgb, metadata_of, threshold_changes
+    from benchmarks.score import Attacker, _poly_arr, coverage, diff_map, load_output, metadata_of, threshold_changes
 
     attacker = attacker or Attacker()
     res: Dict[str, Any] = {"name": ann.stem, "kind": ann.kind, "conditions": list(ann.conditions), "ok": False,
                            "n_sensitive": len(ann.sensitive), "items": []}
-    if status:
-        res["seconds"] = status.get("seconds")
-        res["cpu_seconds"] = status.get("cpu_seconds")
-        if status.get("ok") is False:
-            res["error_kind"] = status.get("error_kind") or "error"
-    if output is None or not Path(output).exists():
-        res["error_kind"] = res.get("error_kind") or "missing_output"
+    pair = load_output(res, status, photo, output)
+    if pair is None:
         return res
-    orig = load_rgb(photo)
-    try:
-        out = load_rgb(output)
-    except Exception:
-        res["error_kind"] = "unreadable_output"
-        return res
-    res["ok"] = True
-    res["size_mismatch"] = out.shape != orig.shape
-    if out.shape != orig.shape:
-        out = cv2.resize(out, (orig.shape[1], orig.shape[0]), interpolation=cv2.INTER_AREA)
+    orig, out = pair
     diff = diff_map(orig, out)
     res["changed_share"] = round(float(threshold_changes(diff).mean()), 6)
     gray = cv2.cvtColor(orig, cv2.COLOR_RGB2GRAY)
