@@ -150,9 +150,9 @@ def ink_extent_ends(gray: np.ndarray, quad, height: float) -> Tuple[Tuple[float,
     return ((max(whole[0], left[0]), max(whole[1], left[1])), (max(whole[0], right[0]), max(whole[1], right[1])))
 
 
-def pad_sides(poly: Polygon, pad: float, top, bottom) -> np.ndarray:
-    """Grow a quad (tl, tr, br, bl) by ``pad`` px along the line and ``top``/``bottom`` px across it (a number,
-    or a (start, end) pair for the line's two ends)."""
+def pad_sides(poly: Polygon, pad, top, bottom) -> np.ndarray:
+    """Grow a quad (tl, tr, br, bl) by ``pad`` px along the line (a number, or a (left, right) pair) and
+    ``top``/``bottom`` px across it (a number, or a (start, end) pair for the line's two ends)."""
     p = np.asarray(poly, float)
     u = p[1] - p[0]
     u /= np.linalg.norm(u) + 1e-9
@@ -160,21 +160,10 @@ def pad_sides(poly: Polygon, pad: float, top, bottom) -> np.ndarray:
     v /= np.linalg.norm(v) + 1e-9
     t0, t1 = (top, top) if np.isscalar(top) else top
     b0, b1 = (bottom, bottom) if np.isscalar(bottom) else bottom
-    sx = np.array([-1, 1, 1, -1])[:, None] * pad
+    left, right = (pad, pad) if np.isscalar(pad) else pad
+    sx = np.array([-left, right, right, -left])[:, None]
     sy = np.array([-t0, -t1, b1, b0])[:, None]
     return p + sx * u[None, :] + sy * v[None, :]
-
-
-def _pad_sides(poly: Polygon, pads: Sequence[float]) -> np.ndarray:
-    """``pad_polygon`` of a quad with its own padding per side: (top, right, bottom, left) of p0-p1-p2-p3."""
-    p = np.asarray(poly, float)
-    u = p[1] - p[0]
-    u /= np.linalg.norm(u) + 1e-9
-    v = p[3] - p[0]
-    v /= np.linalg.norm(v) + 1e-9
-    top, right, bottom, left = pads
-    return np.array([p[0] - left * u - top * v, p[1] + right * u - top * v,
-                     p[2] + right * u + bottom * v, p[3] - left * u + bottom * v])
 
 
 def _symbol_piece(poly: Polygon, pad: float, kept: Sequence[np.ndarray]) -> np.ndarray:
@@ -199,7 +188,8 @@ def _symbol_piece(poly: Polygon, pad: float, kept: Sequence[np.ndarray]) -> np.n
             gap = float((q @ n).min() - (edge @ n).max())  # from the symbol's edge out to the text
             if gap > -0.5 * float(np.ptp(q @ n)):  # the text lies beyond this side (mostly)
                 pads[side] = min(pads[side], max(0.0, gap - 1.0))
-    return _pad_sides(poly, pads)
+    top, right, bottom, left = pads
+    return pad_sides(poly, (left, right), top, bottom)
 
 
 def field_polygons(field: Field, lines: Sequence[TextLine], symbols: Sequence[Symbol]) -> Tuple[Polygon, ...]:
