@@ -24,17 +24,17 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 
-from . import photo as photo_mod
+from .io import photo as photo_mod
 from .errors import EngineError, RedactError, UnsafeOutput
-from .locate import (dedupe, detect_boxes, detect_in_tiles, group, join_groups, line_height, print_areas,
+from .stages.locate import (dedupe, detect_boxes, detect_in_tiles, group, join_groups, line_height, print_areas,
                      resize_long, tiled_detect, union_rect)
-from .masks import field_polygons, plan, user_masks
-from .read import Reader, decode_label, decode_photo, joined_views, merge_symbols
+from .stages.plan import field_polygons, plan, user_masks
+from .stages.read_text import Reader, decode_label, decode_photo, joined_views, merge_symbols
 from .concurrency import InlineExecutor
 from .config import Config
 from .report import Report
 from .types import CheckResult, Field, Label, Mask, Photo, Style, Symbol, TextLine
-from .unreadable import unreadable_fields
+from .stages.unreadable import unreadable_fields
 
 ImageInput = Union[str, Path, bytes, bytearray, "np.ndarray", "object"]
 
@@ -74,11 +74,11 @@ class Analysis:
 
 def _make_ocr(name: str, threads: int):
     if name in ("rapid", "rapidocr"):
-        from .ocr.rapid import RapidEngine
+        from .engines.rapid import RapidEngine
 
         return RapidEngine(threads=threads)
     if name in ("paddle", "paddleocr"):
-        from .ocr.paddle import PaddleEngine
+        from .engines.paddle import PaddleEngine
 
         return PaddleEngine(threads=threads)
     raise EngineError(f"unknown OCR backend {name!r} (rapid or paddle)")
@@ -120,7 +120,7 @@ class Redactor:
         if self._sym is None:
             with self._lock:
                 if self._sym is None:
-                    from .symbols import make_engine
+                    from .stages.read_symbols import make_engine
 
                     self._sym = make_engine(self.config.symbol_backend)
         return self._sym
@@ -224,7 +224,7 @@ class Redactor:
         return a
 
     def _analyze(self, source: "PhotoSource", overview: Optional[Tuple[np.ndarray, float]] = None) -> Analysis:
-        from .classify import apply_policy, classify
+        from .stages.classify import apply_policy, classify
 
         t: Dict[str, float] = {}
         # symbols are decoded beside the OCR (zxing-cpp releases the GIL): the whole photo from the start,
@@ -346,7 +346,7 @@ class Redactor:
         self-check still runs). ``seed``: noise seed for this call; without it ``Config.seed``, and without
         that a seed derived from the photo (``photo_seed``): the same photo gives the same output bytes
         on every surface, every run."""
-        from .render import render
+        from .stages.render import render
 
         with self._lock:
             cfg = self.config
@@ -409,9 +409,9 @@ class Redactor:
         """Read the label areas of the output again, classify again, mask what is still personal (its
         fields' rule: ``residual/<rule>``). Returns the output, the masks, their text heights and the
         analysis with the new lines, symbols and fields (the report shows them)."""
-        from .classify import apply_policy, classify
-        from .render import render
-        from .residual import residual_fields, scan
+        from .stages.classify import apply_policy, classify
+        from .stages.render import render
+        from .stages.residual import residual_fields, scan
 
         r = scan(self.ocr, self.symbols, out, a.labels, a.lines, planned)
         if not r.lines and not r.symbols:
@@ -435,8 +435,8 @@ class Redactor:
     # -- self-check ----------------------------------------------------------------------------------
     def _self_check(self, ph: Photo, out: np.ndarray, planned: List[Mask], a: Analysis, style: Style,
                     heights: List[float], seed) -> Tuple[np.ndarray, List[Mask], CheckResult]:
-        from .render import render
-        from .selfcheck import readable_masks
+        from .stages.render import render
+        from .stages.check import readable_masks
 
         rounds = 0
         widened = 0
@@ -447,7 +447,7 @@ class Redactor:
             grown = []
             for i, m in enumerate(planned):
                 if i in bad:
-                    from .masks import pad_polygon
+                    from .stages.plan import pad_polygon
 
                     grown.append(replace(m, polygon=tuple(map(tuple, pad_polygon(m.polygon, max(4.0, heights[i] * 0.5))))))
                     widened += 1

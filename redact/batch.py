@@ -45,7 +45,7 @@ from typing import Any
 
 from .config import Config
 from .errors import RedactError, UsageError
-from .photo import EXTENSION
+from .io.photo import EXTENSION
 from .types import Category
 
 log = logging.getLogger(__name__)
@@ -245,7 +245,7 @@ def final_name(predicted: str, out_format: str) -> str:
 def write_atomic(path: Path, data: bytes) -> None:
     """The API's atomic write (temp file in the same folder, fsync, ``os.replace``), with the batch's temp
     mark so that files left by a SIGKILL are swept on the next run."""
-    from .photo import write_atomic as _write
+    from .io.photo import write_atomic as _write
 
     _write(path, data, tmp_suffix=TMP_MARK)
 
@@ -683,7 +683,7 @@ def run_batch(
     cores = os.cpu_count() or 1
     workers = max(1, int(workers or cores))
     if out_dir is not None and not dry_run:
-        from .photo import check_writable
+        from .io.photo import check_writable
 
         check_writable(Path(out_dir), folder=True)  # before any work: a file there, a read-only place
     jobs, state = plan_jobs(inputs, Path(out_dir) if out_dir is not None else None, suffix=suffix)

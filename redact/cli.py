@@ -221,7 +221,7 @@ def run_cmd(paths: List[Path], output_arg: Optional[str], workers: Optional[int]
 def _run_one(src: Path, output: Optional[Path], cfg: Config, report_path: Optional[Path], as_json: bool) -> None:
     """One photo to one file. Every check of the input and output paths comes before the redaction."""
     from .api import Redactor, default_output_path
-    from .photo import check_writable, write_atomic
+    from .io.photo import check_writable, write_atomic
 
     if not src.exists():
         _fail(RedactError("no such file", path=str(src)), 3)
@@ -372,7 +372,7 @@ def cluster_cmd(input_url: str, output_url: str, address: Optional[str], actors:
 @main.command("models")
 def models_cmd() -> None:
     """Check every model file against models/manifest.json (SHA-256)."""
-    from .models import manifest, verify
+    from .engines.models import manifest, verify
 
     try:
         for m in manifest()["models"]:

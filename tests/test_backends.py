@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from benchmarks.generator import make_photo
 from redact import Config, Redactor
-from redact.ocr.base import TextEngine
+from redact.engines.base import TextEngine
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
@@ -139,7 +139,7 @@ def test_paddle_engine_loads_offline_and_follows_the_protocol(redactors):
     assert isinstance(eng, TextEngine) and callable(getattr(eng, "upside_down", None))
     assert eng.name.startswith("paddleocr-3.7.0/")
     # the model folders were built in the (empty) cache we pointed it at, from the verified rapidocr files
-    from redact.models import verify
+    from redact.engines.models import verify
 
     root = Path(_fixture_cache[0])
     folders = list(root.glob("paddle-models/*/PP-OCRv6_small_rec"))

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from redact.classify import en, mod10_usps_ok, s10_check_ok, ups_check_digit_ok
-from redact.classify.data.en_places import US_STATES
+from redact.stages.classify import en, mod10_usps_ok, s10_check_ok, ups_check_digit_ok
+from redact.stages.classify.data.en_places import US_STATES
 from redact.types import Category as C
 
 R = random.Random(1234)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from redact.classify import apply_policy, classify
+from redact.stages.classify import apply_policy, classify
 from redact.config import Policy
 from redact.types import Category, Symbol, TextLine
 

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from redact.classify import apply_policy, classify
+from redact.stages.classify import apply_policy, classify
 from redact.config import Policy
 from redact.types import Category as C
 from redact.types import Role, Symbol, TextLine
@@ -345,10 +345,10 @@ def test_sixty_lines_classify_quickly():
 def test_no_recognised_text_outlives_the_call(caplog):
     import logging
 
-    from redact.classify import layout, text
+    from redact.stages.classify import layout, text
 
     lines = waybill()
-    with caplog.at_level(logging.DEBUG, logger="redact.classify"):
+    with caplog.at_level(logging.DEBUG, logger="redact.stages.classify"):
         f = classify(lines, SYMS)
     assert f
     assert layout._scan_cached.cache_info().currsize == 0

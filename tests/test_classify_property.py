@@ -11,9 +11,9 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redact.classify import apply_policy, classify, en, zh
-from redact.classify import layout as lay
-from redact.classify.leftover import leftover_hits
+from redact.stages.classify import apply_policy, classify, en, zh
+from redact.stages.classify import layout as lay
+from redact.stages.classify.leftover import leftover_hits
 from redact.config import Policy
 from redact.types import Category, Role, Symbol, TextLine
 

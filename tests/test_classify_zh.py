@@ -10,9 +10,9 @@ import random
 
 import pytest
 
-from redact.classify import valid_cn_id, zh
-from redact.classify.data.zh_names import COMPOUND_SURNAMES, SINGLE_SURNAMES
-from redact.classify.data.zh_places import CITIES, DISTRICTS, PROVINCES
+from redact.stages.classify import valid_cn_id, zh
+from redact.stages.classify.data.zh_names import COMPOUND_SURNAMES, SINGLE_SURNAMES
+from redact.stages.classify.data.zh_places import CITIES, DISTRICTS, PROVINCES
 from redact.types import Category as C
 
 R = random.Random(20240512)

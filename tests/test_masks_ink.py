@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from redact.masks import ink_extent, plan
+from redact.stages.plan import ink_extent, plan
 from redact.types import Category, Field, Role, Span, TextLine
 
 
@@ -62,7 +62,7 @@ def test_plan_with_pixels_covers_the_whole_line_and_spares_the_next():
 
 
 def test_tilted_line_grows_more_at_the_end_that_leaves_the_box():
-    from redact.masks import ink_extent_ends
+    from redact.stages.plan import ink_extent_ends
 
     img = np.full((300, 700), 250, np.uint8)
     # a line drawn with a slope: its right end sits lower than its straight box

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from redact import photo
+from redact.io import photo
 from redact.config import Config
 from redact.errors import InputNotFound, TooLarge, UnreadableInput, UnsupportedFormat
 from redact.types import PhotoMeta, Photo
@@ -241,7 +241,7 @@ def test_png_writer_is_lossless_and_standard(h, alpha, icc):
 def test_jpeg_preview_is_the_photo_seen_small(orientation, mode):
     """The fast overview of a big JPEG (DCT-scaled decode) is the full decode resized: same size, same
     orientation, the same pixels within resampling error; anything else gets no preview."""
-    from redact.locate import resize_long
+    from redact.stages.locate import resize_long
 
     y, x = np.mgrid[0:1800, 0:2400]
     arr = np.stack([(x // 150 % 2) * 200 + 20, (y // 150 % 2) * 200 + 20, ((x + y) // 300 % 2) * 200 + 20],

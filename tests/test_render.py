@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from redact.render import render
+from redact.stages.render import render
 from redact.types import Style
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"

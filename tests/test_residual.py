@@ -7,8 +7,8 @@ import cv2
 import numpy as np
 import pytest
 
-from redact.classify import classify
-from redact.residual import residual_fields, scan
+from redact.stages.classify import classify
+from redact.stages.residual import residual_fields, scan
 from redact.types import Category, Label, Mask, TextLine
 
 ROWS = ["SHIP TO", "TEL 415 555 0187", "ORDER 2231"]

@@ -274,7 +274,7 @@ def test_one_upload_is_read_once(photos, monkeypatch):
     pytest.importorskip("fastapi")
     from fastapi.testclient import TestClient
 
-    from redact.ocr.rapid import RapidEngine
+    from redact.engines.rapid import RapidEngine
     from redact.service.app import build_app
     from redact.service.settings import ServiceSettings
 

@@ -10,10 +10,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from redact import Redactor
 from redact.errors import UnsafeOutput
-from redact.ocr.rapid import RapidEngine
-from redact.render import render
-from redact.selfcheck import has_strokes, leaks, readable_masks
-from redact.symbols import ZxingEngine
+from redact.engines.rapid import RapidEngine
+from redact.stages.render import render
+from redact.stages.check import has_strokes, leaks, readable_masks
+from redact.stages.read_symbols import ZxingEngine
 from redact.types import Category, Field, Mask, Role, Span, Style
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -82,7 +82,7 @@ def test_fails_closed_when_render_does_not_destroy(monkeypatch, tmp_path):
     g = make_photo(seed=5, layout="zh_ecommerce", conditions=("standard",), size="2mp")
     src = tmp_path / "in.jpg"
     src.write_bytes(g.image_bytes)
-    import redact.render as R
+    import redact.stages.render as R
 
     monkeypatch.setattr(R, "render", lambda pixels, masks, style, **kw: pixels.copy())
     r = Redactor()
@@ -95,7 +95,7 @@ def test_fails_closed_when_render_does_not_destroy(monkeypatch, tmp_path):
 def test_mask_is_judged_on_its_own_pixels():
     """The check's gates look inside the mask: text or bars just outside it (kept, not sensitive) do not make
     a destroyed mask worth reading, and a mask that kept its text still is."""
-    from redact.selfcheck import _crop, _upright_crop, has_edges
+    from redact.stages.check import _crop, _upright_crop, has_edges
 
     page = _page()
     wide = np.array([[40.0, 60.0], [860.0, 60.0], [860.0, 135.0], [40.0, 135.0]])  # "Tel: " + number

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from redact.symbols import ZbarEngine, ZxingEngine, find_by_look, quad_iou, widen_linear
+from redact.stages.read_symbols import ZbarEngine, ZxingEngine, find_by_look, quad_iou, widen_linear
 
 
 def _scene(angle: float, payload: str = "SF1234567890123", fmt=zxingcpp.BarcodeFormat.Code128, scale: int = 4):
@@ -75,7 +75,7 @@ def test_undecodable_codes_are_found_by_their_look():
 
 def test_look_search_prepared_early_finds_the_same():
     """The look search's exclusion-free half (made beside the OCR) gives the same finds as one call."""
-    from redact.symbols import look_prep
+    from redact.stages.read_symbols import look_prep
 
     img, truth = _scene(3.0)
     dam = img.copy()
@@ -106,7 +106,7 @@ def test_plain_text_is_not_a_symbol():
 
 
 def test_rec_width_batches_group_similar_widths():
-    from redact.ocr.rapid import width_batches
+    from redact.engines.rapid import width_batches
 
     ratios = [1.0, 30.0, 1.1, 8.0, 9.5, 1.2, 31.0, 2.0, 8.2, 1.05, 1.15, 1.1, 1.12, 1.0, 1.01, 1.02]
     batches = width_batches(ratios, tol=1.3, most=8)
@@ -149,7 +149,7 @@ def _damaged(angle: float, fmt=zxingcpp.BarcodeFormat.Code128, payload: str = "S
 def test_undecodable_1d_code_found_by_its_edges_covers_the_whole_bar_height(angle):
     """Bars found by their look are widened along the bars too: the mask holds the whole symbol (bar tops and
     bottoms, quiet zone), not the band the detector saw, and not the whole photo."""
-    from redact.symbols import bar_fields
+    from redact.stages.read_symbols import bar_fields
 
     img, truth = _damaged(angle)
     polys = bar_fields(img, 24.0)  # the two halves either side of the strip
@@ -186,8 +186,8 @@ def test_whole_photo_search_finds_bars_off_every_label_and_not_text():
     the whole-photo pass; lines of text are not bars."""
     from PIL import Image, ImageDraw, ImageFont
 
-    from redact.read import decode_photo, merge_symbols
-    from redact.symbols import LOOK
+    from redact.stages.read_text import decode_photo, merge_symbols
+    from redact.stages.read_symbols import LOOK
 
     code, truth = _damaged(3.0)
     photo = np.full((1800, 3000), 235, np.uint8)
@@ -230,8 +230,8 @@ def test_whole_photo_2d_look_alike_counts_beside_text_only():
     """A 2-D code no reader decodes, off every label (printed on the bag beside its id), is masked from the
     whole-photo pass when some text line stands by it; the same block alone on the photo is not (a keypad,
     a grille)."""
-    from redact.read import decode_photo, merge_symbols
-    from redact.symbols import LOOK_2D
+    from redact.stages.read_text import decode_photo, merge_symbols
+    from redact.stages.read_symbols import LOOK_2D
     from redact.types import TextLine
 
     code, truth = _damaged(0.0, zxingcpp.BarcodeFormat.DataMatrix, "RVP1234567890XYZ0001IN-12345678", scale=8)

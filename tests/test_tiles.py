@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from benchmarks.generator import make_photo
-from redact.locate import print_windows, resize_long, stroke_map
+from redact.stages.locate import print_windows, resize_long, stroke_map
 
 
 def _windows(g):

@@ -9,9 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
-from redact.masks import field_polygons, plan
+from redact.stages.plan import field_polygons, plan
 from redact.types import Category, Field, Label, Role, Span, TextLine
-from redact.unreadable import paper_area, unreadable_fields
+from redact.stages.unreadable import paper_area, unreadable_fields
 
 FRAME = (900, 1200)  # (height, width)
 

@@ -79,8 +79,8 @@ def unavailable(name: str) -> Optional[str]:
                                         capture_output=True, timeout=120).returncode == 0
                     return None if ok else "the .venv-paddle environment cannot import paddleocr + redact"
                 return "paddleocr is not installed (bash scripts/setup_paddle.sh, or pip install '.[paddle]')"
-            if not _has("redact.ocr.paddle"):
-                return "redact.ocr.paddle backend is not present in this checkout"
+            if not _has("redact.engines.paddle"):
+                return "redact.engines.paddle backend is not present in this checkout"
         return None
     if name == "presidio":
         for m in ("presidio_image_redactor", "presidio_analyzer", "pytesseract", "spacy"):

@@ -363,7 +363,7 @@ class Loader:
     def __call__(self, data: bytes) -> bytes:
         from PIL import Image, UnidentifiedImageError
 
-        from .. import photo as photo_mod
+        from ..io import photo as photo_mod
 
         data, _, label = photo_mod.read_source(data, self._config, "upload")
         try:

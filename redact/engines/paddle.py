@@ -6,7 +6,7 @@ together). No paddlepaddle, nothing downloaded:
 
 - PaddleOCR's wheels carry no models and its default constructor tries a model hub. Here every model is a
   local folder that we build at run time in a cache directory: ``inference.onnx`` (a link to, or copy of,
-  the ONNX file whose SHA-256 ``redact.models.verify`` has just checked) and an ``inference.yml`` whose
+  the ONNX file whose SHA-256 ``redact.engines.models.verify`` has just checked) and an ``inference.yml`` whose
   ``Global.model_name`` equals the model name we pass, with the pre/post-processing PaddleX needs (the
   recogniser's 18 708-character dictionary is read from the rec ONNX file's own metadata).
 - The hub checks are switched off (``PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK``, ``HF_HUB_OFFLINE``,
@@ -36,7 +36,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..errors import EngineError
-from ..models import verify
+from .models import verify
 from .base import DetBox, RecResult
 
 log = logging.getLogger(__name__)

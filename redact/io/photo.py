@@ -22,9 +22,9 @@ from typing import List, Optional, Tuple, Union
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from .config import Config
-from .errors import InputNotFound, TooLarge, UnreadableInput, UnsupportedFormat, UsageError
-from .types import Photo, PhotoMeta
+from ..config import Config
+from ..errors import InputNotFound, TooLarge, UnreadableInput, UnsupportedFormat, UsageError
+from ..types import Photo, PhotoMeta
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
-from ..models import verify, verify_rapidocr_models
+from .models import verify, verify_rapidocr_models
 from .base import DetBox, RecResult
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .types import Category, Field, Label, Polygon, Role, Span, TextLine, as_polygon
+from ..types import Category, Field, Label, Polygon, Role, Span, TextLine, as_polygon
 
 UNREADABLE_SCORE = 0.55  # a line recognised below this score is not read
 MIN_CHARS = 3  # a line with fewer letters/digits than this is a fragment, not a read

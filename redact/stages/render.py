@@ -32,8 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .concurrency import run_all
-from .types import Polygon, Style
+from ..concurrency import run_all
+from ..types import Polygon, Style
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..config import Policy
-from ..types import Category, Field, Role, Span, TextLine
+from ...config import Policy
+from ...types import Category, Field, Role, Span, TextLine
 from .text import fold, lower_same
 
 

@@ -15,7 +15,7 @@ from typing import List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .ocr.base import TextEngine
+from ..engines.base import TextEngine
 
 
 @dataclass

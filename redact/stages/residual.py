@@ -19,8 +19,8 @@ import cv2
 import numpy as np
 
 from .locate import Region, detect_in_tiles, dominant_direction, line_height
-from .read import Reader
-from .types import Field, Label, Mask, Symbol, TextLine, as_polygon
+from .read_text import Reader
+from ..types import Field, Label, Mask, Symbol, TextLine, as_polygon
 
 TARGET_TEXT_PX = 26.0  # the label's small print is looked at this height (as the first pass's re-detection)
 MAX_VIEW = 2000.0  # long-side cap of a label's view (detection costs by the pixel)

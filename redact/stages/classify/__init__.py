@@ -1,6 +1,6 @@
 """Classification: which characters of which lines, and which symbols, on a label are personal.
 
-    from redact.classify import classify, apply_policy
+    from redact.stages.classify import classify, apply_policy
     fields = classify(lines, symbols)          # every personal item (+ a few kept ones, sensitive=False)
     selected = apply_policy(fields, policy)    # the ones to mask
 
@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..types import Field, Symbol, TextLine
-from . import en, zh
+from ...types import Field, Symbol, TextLine
+from . import en
+from . import zh
 from .layout import classify_lines
 from .policy import apply_policy
 from .text import mod10_usps_ok, s10_check_ok, ups_check_digit_ok, valid_cn_id

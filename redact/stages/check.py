@@ -14,8 +14,8 @@ from typing import List, Optional, Sequence, Set, Tuple
 import cv2
 import numpy as np
 
-from .concurrency import InlineExecutor, run_all
-from .types import Mask
+from ..concurrency import InlineExecutor, run_all
+from ..types import Mask
 
 STROKE_INSET = 5  # px (upright crop scale) in from a mask's edge where its own look is judged: half the
 # stroke filter's 9 px kernel, so the photo around the mask does not count as the mask's strokes
@@ -81,7 +81,7 @@ def _upright_crop(out: np.ndarray, poly: np.ndarray, text_h: float,
     else:
         rect = cv2.minAreaRect(poly.astype(np.float32))
         quad = cv2.boxPoints(rect).astype(float)
-    from .read import reading_quad
+    from .read_text import reading_quad
 
     d = poly[1] - poly[0] if len(poly) == 4 else quad[1] - quad[0]
     d = d / (np.linalg.norm(d) + 1e-9)
@@ -217,7 +217,7 @@ def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, h
         canvas, places = _pack(crops)
         boxes = ocr.detect(canvas)
         if boxes:
-            from .read import crop_quad, reading_quad
+            from .read_text import crop_quad, reading_quad
 
             quads = [reading_quad(np.asarray(b.quad, float), np.array([1.0, 0.0])) for b in boxes]
             texts = [r.text for r in ocr.recognize([crop_quad(canvas, q) for q in quads])]

@@ -10,11 +10,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List
 
-from .errors import EngineError
+from ..errors import EngineError
 
 _MANIFEST_PATHS = [
-    Path(__file__).resolve().parent.parent / "models" / "manifest.json",  # source checkout / editable install
-    Path(__file__).resolve().parent / "data" / "models.json",  # wheel install
+    Path(__file__).resolve().parents[2] / "models" / "manifest.json",  # source checkout / editable install
+    Path(__file__).resolve().parents[1] / "data" / "models.json",  # wheel install
 ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..types import Category, Role
+from ...types import Category, Role
 from .data.en_places import (
     BUSINESS_WORDS,
     CA_PROVINCES,

@@ -14,12 +14,12 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .concurrency import run_all
+from ..concurrency import run_all
 from .locate import Region, box_geometry, overlap_groups, resize_long
-from .ocr.base import RecResult, TextEngine
-from .symbols import (LOOK, LOOK_2D, LookPrep, RawSymbol, SymbolEngine, bar_fields, find_by_look, inside_share,
+from ..engines.base import RecResult, TextEngine
+from .read_symbols import (LOOK, LOOK_2D, LookPrep, RawSymbol, SymbolEngine, bar_fields, find_by_look, inside_share,
                       is_two_d, look_prep, module_fields, quad_iou, widen_linear)
-from .types import Label, Polygon, Symbol, TextLine, Word, as_polygon
+from ..types import Label, Polygon, Symbol, TextLine, Word, as_polygon
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from ..types import Category
+from ...types import Category
 from .text import Hit, compact, fold, resolve, upper_same
 
 MIN_DIGITS = 8  # a digit run this long is a tracking-like number

@@ -13,8 +13,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .read import span_polygon
-from .types import Category, Field, Mask, Polygon, Symbol, TextLine, as_polygon
+from .read_text import span_polygon
+from ..types import Category, Field, Mask, Polygon, Symbol, TextLine, as_polygon
 
 
 LINE_END_SLACK = 0.6  # text heights a line-end field is extended past its detected box

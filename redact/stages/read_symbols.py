@@ -21,8 +21,8 @@ from typing import List, Protocol, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .errors import EngineError
-from .types import Polygon
+from ..errors import EngineError
+from ..types import Polygon
 
 log = logging.getLogger(__name__)
 

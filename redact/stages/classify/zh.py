@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..types import Category, Role
+from ...types import Category, Role
 from .data.zh_names import COMPOUND_SURNAMES, NOT_NAMES, SINGLE_SURNAMES
 from .data.zh_places import CITIES, DISTRICTS, PROVINCES, SORT_REGIONS
 from .text import (

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..types import Category, Role
+from ...types import Category, Role
 
 # --------------------------------------------------------------------------------------------------
 # Hits

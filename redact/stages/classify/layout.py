@@ -19,8 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from ..types import Category, Field, Role, Span, Symbol, TextLine
-from . import en, forms, zh
+from ...types import Category, Field, Role, Span, Symbol, TextLine
+from . import en
+from . import forms
+from . import zh
 from .leftover import leftover_rules, symbol_neighbour_spans
 from .text import Hit, compact, compact_map, fold, has_cjk, resolve, upper_same
 

@@ -1,0 +1,1 @@
+"""Engines behind small protocols: text (OCR) engines, symbol decoders, the model manifest."""

@@ -1,0 +1,1 @@
+"""Photo input and output: decode, metadata, encode, atomic write."""
