@@ -292,16 +292,51 @@ def ink_mask(gray: np.ndarray, region: np.ndarray) -> np.ndarray:
     return ink
 
 
-def coverage(item_poly: np.ndarray, gray: np.ndarray, diff: np.ndarray) -> Tuple[float, int]:
+RESIDUAL_MAX = 0.35  # an ink pixel keeping at most this share of its contrast to the paper around it is destroyed
+
+
+def residual_destroyed(g: np.ndarray, o: np.ndarray, ink: np.ndarray, paper: np.ndarray, k: int) -> np.ndarray:
+    """Ink pixels whose contrast to the paper around them is gone from the output (bool, like ``ink``).
+
+    For every ink pixel, its contrast in the original is the local paper mean (a ``k``-px window over the
+    ``paper`` pixels) minus its own value; its contrast in the output is the same difference measured in
+    the output, over the same pixels. A mask replaces both the ink and the paper around it by values that
+    do not depend on the glyph, so what is left of the contrast is noise (≈ 0); a ghost (a weak blend, a
+    feather) keeps its share (1 − alpha); an untouched or re-encoded pixel keeps ≈ all of it. The test is
+    per pixel, so a glyph half under a mask counts half. Independent of the fill colour (a grey fill over
+    grey ink is destroyed too), and of stroke width (no smoothing: thin strokes of small text count)."""
+    import cv2
+
+    pf = paper.astype(np.float32)
+    cnt = cv2.boxFilter(pf, -1, (k, k), normalize=False, borderType=cv2.BORDER_CONSTANT)
+    ok = cnt > 0.5
+    den = np.where(ok, cnt, 1.0)
+    lp0 = cv2.boxFilter(g.astype(np.float32) * pf, -1, (k, k), normalize=False, borderType=cv2.BORDER_CONSTANT) / den
+    lp1 = cv2.boxFilter(o.astype(np.float32) * pf, -1, (k, k), normalize=False, borderType=cv2.BORDER_CONSTANT) / den
+    d0 = lp0 - g.astype(np.float32)
+    d1 = lp1 - o.astype(np.float32)
+    sign = np.sign(d0)
+    kept = d1 * sign  # the output's contrast in the original's direction
+    return ink & ok & (np.abs(d0) >= 1.0) & (kept <= RESIDUAL_MAX * np.abs(d0) + 2.0)
+
+
+def coverage(item_poly: np.ndarray, gray: np.ndarray, diff: np.ndarray,
+             out_gray: Optional[np.ndarray] = None) -> Tuple[float, int]:
     """Share of the item's ink destroyed (0..1) and its polygon area in pixels.
 
     ``diff`` is the smoothed difference map. The change threshold follows the item's own contrast (JPEG's
     error scales with it): 40 % of the ink/paper difference, between 10 and 24 levels, so the faint ink of
-    a small blurred label counts as destroyed when a mask wipes it, while re-encoding still changes nothing."""
+    a small blurred label counts as destroyed when a mask wipes it, while re-encoding still changes nothing.
+
+    With ``out_gray`` (the output in grey), an ink pixel also counts as destroyed when its contrast to the
+    paper around it is gone (``residual_destroyed``): the smoothed difference alone under-counts the thin
+    strokes of small text (smoothing spreads a 1-2 px stroke's change below the threshold, and the opening
+    that ignores JPEG noise removes what is left), so a wholly masked small line scored as uncovered."""
     h, w = gray.shape
     th = text_height(item_poly)
     reach = max(1, int(round(INK_REACH * th)))
-    box = _bbox(item_poly, reach + 2, w, h)
+    k = max(5, int(round(th)) | 1)
+    box = _bbox(item_poly, max(reach + 2, k), w, h)
     x0, y0, x1, y1 = box
     if x1 <= x0 or y1 <= y0:
         return 1.0, 0
@@ -316,7 +351,15 @@ def coverage(item_poly: np.ndarray, gray: np.ndarray, diff: np.ndarray) -> Tuple
     thr = min(DIFF_THRESHOLD, max(10.0, 0.4 * contrast))
     reach_mask = _grow(threshold_changes(diff[y0:y1, x0:x1], thr), reach)
     n = int(ink.sum())
-    return (float((reach_mask & ink).sum()) / n if n else 1.0), area
+    if not n:
+        return 1.0, area
+    done = reach_mask & ink
+    if out_gray is not None and rest.any() and ink.any() and contrast >= 20:
+        dark = float(g[ink].mean()) < float(g[rest].mean())
+        mid = 0.5 * (float(g[ink].mean()) + float(g[rest].mean()))
+        paper = (g > mid) if dark else (g < mid)  # the paper of the whole window, not only the polygon
+        done = done | residual_destroyed(g, out_gray[y0:y1, x0:x1], ink, paper, k)
+    return float(done.sum()) / n, area
 
 
 # -------------------------------------------------------------------------------------------- attacker
@@ -653,7 +696,8 @@ def score_photo(truth: Truth, output: Optional[Path], attacker: Optional[Attacke
     res["gps_out"] = md["gps"]
     res["thumbnail_out"] = md["thumbnail"]
     res["exif_out"] = md["exif"]
-    covs = {it.id: coverage(_poly_arr(it.polygon), gray, diff) for it in truth.items}
+    out_gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY)
+    covs = {it.id: coverage(_poly_arr(it.polygon), gray, diff, out_gray) for it in truth.items}
     to_attack = [it for it in sens if covs[it.id][0] >= COVER_MIN]
     attacks = attack_items(to_attack, out, attacker) if (ocr and to_attack) else {}
     for it in truth.items:

@@ -117,6 +117,36 @@ def test_truth_polygons_filled_scores_zero(truths, tmp_path, attacker):
         assert sum(it["covered"] for it in sens) >= 0.95 * len(sens)
 
 
+def _small_text(kind: str, seed: int = 0) -> tuple:
+    """A 6 px line of thin dark strokes on grey paper (the low-resolution label of a real photo), its
+    polygon, and an output: ``fill`` = the line wiped with an ink-grey fill plus noise (destroyed, although the
+    fill is far from the paper colour), ``half`` = only its left half wiped, ``ghost`` = a 50 % blend."""
+    rng = np.random.default_rng(seed)
+    g = np.full((40, 120), 200, np.uint8)
+    for x in range(12, 108, 4):  # one-pixel vertical strokes: the glyphs of a tiny line
+        g[17:23, x] = 120
+    img = np.repeat(g[:, :, None], 3, axis=2)
+    poly = np.array([[10, 16], [110, 16], [110, 24], [10, 24]], float)
+    out = img.copy().astype(np.float32)
+    if kind in ("fill", "half"):
+        x1 = 110 if kind == "fill" else 60
+        out[15:26, 9:x1 + 1] = 170 + rng.normal(0, 5, (11, x1 - 8, 3))
+    elif kind == "ghost":
+        out[16:25, 10:111] = 0.5 * out[16:25, 10:111] + 0.5 * 200
+    return img, poly, np.clip(out, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("kind,lo,hi", [("fill", 0.95, 1.0), ("half", 0.3, 0.7), ("ghost", 0.0, 0.2), ("none", 0.0, 0.0)])
+def test_coverage_of_thin_small_text(kind, lo, hi):
+    """Each ink pixel counts as destroyed when its contrast to the paper around it is gone (residual test),
+    besides the smoothed difference: a wholly wiped 6 px line is covered whatever the fill colour; half a
+    wipe covers half; a 50 % ghost and an untouched line cover nothing."""
+    img, poly, out = _small_text(kind)
+    gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    cov, _ = S.coverage(poly, gray, S.diff_map(img, out), cv2.cvtColor(out, cv2.COLOR_RGB2GRAY))
+    assert lo <= cov <= hi, (kind, cov)
+
+
 def test_weak_blur_over_truth_polygons_leaks(truths, tmp_path, attacker):
     results = []
     for t in truths:

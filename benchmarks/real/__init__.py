@@ -405,7 +405,8 @@ def score_real_photo(ann: RealAnnotation, photo: Path, output: Optional[Path], a
     gray = cv2.cvtColor(orig, cv2.COLOR_RGB2GRAY)
     md = metadata_of(output)
     res["gps_out"], res["exif_out"] = md["gps"], md["exif"]
-    covs = {it.id: coverage(_poly_arr(it.polygon), gray, diff)[0] for it in ann.items}
+    out_gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY)
+    covs = {it.id: coverage(_poly_arr(it.polygon), gray, diff, out_gray)[0] for it in ann.items}
     covered = [it for it in ann.sensitive if covs[it.id] >= COVER_MIN]
     ocr = _ocr_legible(covered, orig, out, attacker)
     for it in ann.items:
