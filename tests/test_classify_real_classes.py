@@ -206,6 +206,15 @@ def test_order_number_repeating_the_waybill_is_masked_other_orders_kept():
     assert "#" not in masked(fields, lines, 2)
 
 
+def test_spelled_out_extension_is_part_of_the_phone():
+    lines = [L("隐私号 1700 1234 567 转 4321", 20, 20), L("收件人：张伟 13812345678转123", 20, 70),
+             L("Tel 415-555-0123 ext. 45", 20, 120)]
+    fields = classify(lines)
+    assert masked(fields, lines, 0).endswith("#" * 18), masked(fields, lines, 0)
+    assert masked(fields, lines, 1).endswith("#" * 15)
+    assert masked(fields, lines, 2).endswith("#" * 20)
+
+
 def test_leftover_hits_stay_in_free_text():
     text = "AWB 12345678901 and QLX00012345"
     hits = leftover_hits(text, [])

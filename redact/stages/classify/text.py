@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ...types import Category, Role
@@ -546,7 +546,7 @@ def _hotline_ok(m: re.Match, D: str, locale: str) -> bool:
 def number_hits(F: str, D: str, locale: str = "zh", in_block: bool = False) -> list[Hit]:
     """Phones, IDs, e-mails, tracking numbers, and the kept look-alikes (hotlines, dates, weights).
     ``in_block``: the line stands in a person's block, where a toll-free-looking number is that person's."""
-    hits = _number_hits(F, D, locale)
+    hits = [_with_extension(h, D) for h in _number_hits(F, D, locale)]
     if in_block:
         hits = [
             Hit(h.start, h.end, Category.PHONE, "phone_in_block", True, h.role, 0.7, 86)
@@ -557,6 +557,23 @@ def number_hits(F: str, D: str, locale: str = "zh", in_block: bool = False) -> l
             for h in hits
         ]
     return hits
+
+
+# an extension spelled out after a number: a privacy waybill's virtual number (a shared number and the
+# recipient's extension, "170 1234 5678 转 4321"): the extension is what reaches the person
+EXTENSION_AFTER = re.compile(r"\s{0,2}(?:转|轉|分机|分機|EXT\.?|Ext\.?|ext\.?)\s{0,2}\d{1,6}(?!\d)")
+
+
+def _with_extension(h: Hit, D: str) -> Hit:
+    """A phone or a bare digit run followed by a spelled-out extension: one phone, the extension included."""
+    if not h.sensitive or h.category not in (Category.PHONE, Category.TRACKING_NUMBER):
+        return h
+    m = EXTENSION_AFTER.match(D, h.end)
+    if not m or len(digits_of(D[h.start : h.end])) < 7:
+        return h
+    if h.category == Category.PHONE:
+        return replace(h, end=m.end())
+    return replace(h, end=m.end(), category=Category.PHONE, rule="virtual_number")
 
 
 # words that announce the courier's or the shop's own service number, in a block or not
