@@ -18,7 +18,7 @@ from . import en
 from . import zh
 from .layout import classify_lines
 from .policy import apply_policy
-from .text import mod10_usps_ok, s10_check_ok, ups_check_digit_ok, valid_cn_id
+from .checks import mod10_usps_ok, s10_check_ok, ups_check_digit_ok, valid_cn_id
 
 
 def classify(lines: Sequence[TextLine], symbols: Sequence[Symbol] = ()) -> list[Field]:
