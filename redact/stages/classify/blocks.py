@@ -1,6 +1,6 @@
-"""Persons' blocks: the lines beside and below a role caption belong to it until the next caption, a column
-edge, a vertical gap or a line of another kind; everything personal-looking in a block takes the caption's role,
-and leftover text in it is that person's name (short, first) or address."""
+"""Persons' blocks: the lines beside and below a role caption belong to it until the next caption, a
+column edge, a vertical gap or a line of another kind; everything personal-looking in a block takes the
+caption's role, and leftover text in it is that person's name (short, first) or address."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ LOW_SCORE = 0.5  # lines read with less confidence than this inside a person's b
 
 
 def assign_blocks(ls: list[Line]) -> None:
+    """Give every line the caption whose block it stands in (``block``) and that caption's role: the lines on
+    a caption's row to its right, then the lines below it down to the first gap, column edge, other caption or
+    line of another kind."""
     caps = [i for i, L in enumerate(ls) if L.caption_role is not None]
     if not caps:
         return

@@ -1,6 +1,6 @@
-"""Captions on a label's lines: the role caption that opens a person's block (收件人 / SHIP TO / FROM /
-"A NAME (Customer)" / a form's cell title), captions of other fields (付款方式：, WEIGHT:), and lines that are only
-pre-printed form wording (never a name or an address)."""
+"""Captions on a label's lines: the role caption that opens a person's block (收件人 / SHIP TO /
+FROM / "A NAME (Customer)" / a form's cell title), captions of other fields (付款方式：, WEIGHT:),
+and lines that are only pre-printed form wording (never a name or an address)."""
 
 from __future__ import annotations
 

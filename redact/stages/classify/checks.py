@@ -22,6 +22,7 @@ def valid_cn_id(s: str) -> bool:
 
 
 def plausible_cn_id15(s: str) -> bool:
+    """A 15-digit (old) mainland ID number with a plausible birth month and day."""
     if not re.fullmatch(r"[1-9]\d{14}", s):
         return False
     month, day = int(s[8:10]), int(s[10:12])

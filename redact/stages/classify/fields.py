@@ -11,6 +11,7 @@ from .lines import Line, trim_value
 
 
 def to_fields(ls: list[Line]) -> list[Field]:
+    """The fields of a label's lines: one per hit (trimmed), one per address block with a span per line."""
     fields: list[Field] = []
     # addresses of one block (or of consecutive wrapped lines) become one field with one span per line
     addr_groups: dict[tuple, list[tuple[Line, Hit]]] = {}

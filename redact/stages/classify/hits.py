@@ -109,10 +109,12 @@ def merge_adjacent(
 
 
 def line_has(pattern: re.Pattern, text: str) -> bool:
+    """Whether ``pattern`` occurs in ``text``."""
     return pattern.search(text) is not None
 
 
 def trim_span(text: str, start: int, end: int, chars: str = " \t:：,，;；|") -> tuple[int, int]:
+    """The span without ``chars`` at its ends."""
     while start < end and text[start] in chars:
         start += 1
     while end > start and text[end - 1] in chars:
@@ -134,6 +136,7 @@ def gaps(length: int, taken: Sequence[tuple[int, int]]) -> list[tuple[int, int]]
 
 
 def first_match(patterns: Sequence[re.Pattern], text: str) -> re.Match | None:
+    """The first match of the first pattern that occurs in ``text``."""
     for p in patterns:
         m = p.search(text)
         if m:

@@ -10,8 +10,8 @@ The rules, in the order ``classify_label`` runs them, each in its own module:
   that person's name (short, first) or address;
 - ``neighbours``: a phone number makes the short line beside it a name; an address that wraps continues on the
   next line; a line above a street line is a name;
-- ``stub``: the stub at the bottom of a Chinese waybill repeats the persons: values seen elsewhere on the label
-  are matched again;
+- ``stub``: the stub at the bottom of a Chinese waybill repeats the persons: values seen elsewhere on the
+  label are matched again;
 - ``leftover``: long digit runs and tracking-like tokens no rule claimed;
 - ``fields``: hits become fields (an address block one multi-line field);
 - ``symbol_fields``: every symbol is a field; text that repeats a symbol's payload is a tracking number tied
@@ -79,8 +79,8 @@ def classify_label(
 
 
 def _low_confidence_digits(ls: list[Line]) -> None:
-    """Roles for lines outside blocks come from their own captions; a low-confidence line outside any block whose
-    uncovered rest holds 5+ digits is unreadable as a whole."""
+    """Roles for lines outside blocks come from their own captions; a low-confidence line outside any block
+    whose uncovered rest holds 5+ digits is unreadable as a whole."""
     for L in ls:
         if L.block is None and L.line.score < 0.35:
             rest = meaningful(uncovered(L.text, sensitive_hits(L.hits)))

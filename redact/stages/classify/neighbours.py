@@ -13,13 +13,23 @@ from . import forms
 from . import zh
 from .captions import foreign_caption
 from .hits import Hit, resolve
-from .lines import NAMEISH_EN, NAMEISH_ZH, Line, add_hit, meaningful, same_row, scan, sensitive_hits, uncovered
+from .lines import (
+    NAMEISH_EN,
+    NAMEISH_ZH,
+    Line,
+    add_hit,
+    meaningful,
+    same_row,
+    scan,
+    sensitive_hits,
+    uncovered,
+)
 from .text import fold, has_cjk, upper_same
 
 
 def neighbour_rules(ls: list[Line]) -> None:
-    """Names beside phones (separate OCR boxes), values beside caption boxes, wrapped addresses, address pieces on
-    one row, names above street lines and the lines stacked on a Western address, in this order."""
+    """Names beside phones (separate OCR boxes), values beside caption boxes, wrapped addresses, address
+    pieces on one row, names above street lines and the lines stacked on a Western address, in this order."""
     names_beside_phones(ls)
     values_beside_caption_boxes(ls)
     wrapped_addresses(ls)

@@ -1,6 +1,6 @@
-"""Locale-free detectors: e-mails, phone numbers, ID numbers, GSTINs, masked numbers, tracking numbers, and
-the kept look-alikes (dates, weights, hotlines). They read the folded view ``F`` and the digitized view ``D`` of a
-line (see ``text``), both as long as the line."""
+"""Locale-free detectors: e-mails, phone numbers, ID numbers, GSTINs, masked numbers, tracking numbers,
+and the kept look-alikes (dates, weights, hotlines). They read the folded view ``F`` and the digitized
+view ``D`` of a line (see ``text``), both as long as the line."""
 
 from __future__ import annotations
 

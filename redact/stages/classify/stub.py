@@ -1,5 +1,6 @@
-"""The stub: values already known on a label (names, phones, addresses, IDs, postcodes) found again elsewhere on it
-(the stub at the bottom of a Chinese waybill, a form's client copy), whole or as long pieces of an address."""
+"""The stub: values already known on a label (names, phones, addresses, IDs, postcodes) found again
+elsewhere on it (the stub at the bottom of a Chinese waybill, a form's client copy), whole or as long
+pieces of an address."""
 
 from __future__ import annotations
 

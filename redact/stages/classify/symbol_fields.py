@@ -16,6 +16,8 @@ from .text import compact, compact_map, fold, has_cjk, upper_same
 
 
 def symbol_fields(lines: Sequence[TextLine], symbols: Sequence[Symbol], fields: list[Field]) -> list[Field]:
+    """``fields`` plus one field per symbol, and a tracking-number field (tied to the symbol) for text that
+    repeats a decoded payload (merged into a tracking number already found there)."""
     out = list(fields)
     for si, sym in enumerate(symbols):
         cat = Category.QRCODE if sym.is_2d else Category.BARCODE

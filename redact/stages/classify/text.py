@@ -191,10 +191,12 @@ def digitize(folded: str) -> str:
 
 
 def digits_of(s: str) -> str:
+    """The digits of ``s``."""
     return "".join(c for c in s if c.isdigit())
 
 
 def has_cjk(s: str) -> bool:
+    """Whether ``s`` holds a CJK ideograph."""
     return any("\u4e00" <= c <= "\u9fff" for c in s)
 
 
