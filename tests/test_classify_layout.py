@@ -342,21 +342,38 @@ def test_sixty_lines_classify_quickly():
     assert time.perf_counter() - t0 < 0.2  # ~10-20 ms idle; loose for a shared 2-core box
 
 
+def _memo_sizes():
+    """Entries held by every memo (lru_cache) of every classifier module, by module.name."""
+    import importlib
+    import pkgutil
+
+    import redact.stages.classify as pkg
+
+    memos = {}
+    for info in pkgutil.iter_modules(pkg.__path__):
+        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        for name, obj in vars(mod).items():
+            if callable(getattr(obj, "cache_info", None)):
+                memos[f"{info.name}.{name}"] = obj.cache_info().currsize
+    return memos
+
+
 def test_no_recognised_text_outlives_the_call(caplog):
     import logging
 
-    from redact.stages.classify import layout, text
-
-    lines = waybill()
-    with caplog.at_level(logging.DEBUG, logger="redact.stages.classify"):
-        f = classify(lines, SYMS)
-    assert f
-    assert layout._scan_cached.cache_info().currsize == 0
-    assert text.digitize.cache_info().currsize == 0 and text.compact_map.cache_info().currsize == 0
+    for lines, syms in ((waybill(), SYMS), (us_label(), [])):
+        with caplog.at_level(logging.DEBUG, logger="redact.stages.classify"):
+            f = classify(lines, syms)
+        assert f
+        # every memo of every classifier module is empty after the call: one that is not holds recognised
+        # words (the Western label goes through forms.caption_word, the Chinese one through zh.address_score)
+        memos = _memo_sizes()
+        assert {"lines.scan_cached", "text.digitize", "text.compact_map", "zh.address_score",
+                "forms.caption_word"} <= set(memos)
+        assert {k: n for k, n in memos.items() if n} == {}
     logged = " ".join(r.getMessage() for r in caplog.records)
-    for ln in lines:
-        for piece in ("13812345678", "张伟", "欧阳娜娜", "浙江省"):
-            assert piece not in logged
+    for piece in ("13812345678", "张伟", "欧阳娜娜", "浙江省", "JOHN SMITH", "555-0123"):
+        assert piece not in logged
 
 
 def test_caption_and_value_read_as_separate_lines():

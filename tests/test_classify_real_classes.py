@@ -11,7 +11,8 @@ from test_classify_layout import L, fields_by, has, masked_text
 from redact.stages.classify import classify, en
 from redact.stages.classify.forms import caption_word, ends_block, is_caption_only
 from redact.stages.classify.leftover import leftover_hits
-from redact.stages.classify.text import gstin_ok, masked_number_spans
+from redact.stages.classify.checks import gstin_ok
+from redact.stages.classify.numbers import masked_number_spans
 from redact.types import Category as C
 from redact.types import Role
 
@@ -276,7 +277,9 @@ def test_captioned_hotline_in_a_block_is_kept_a_plain_one_is_the_persons():
 
 
 def test_hotline_caption_keeps_a_hotline_inside_a_block():
-    from redact.stages.classify.text import digitize, number_hits, resolve
+    from redact.stages.classify.hits import resolve
+    from redact.stages.classify.numbers import number_hits
+    from redact.stages.classify.text import digitize
 
     for text, sensitive in (("Toll free 1800-123-4567", False), ("1800-123-4567", True)):
         F = text

@@ -5,8 +5,10 @@
     selected = apply_policy(fields, policy)    # the ones to mask
 
 Engine-independent (pure Python + stdlib): the rules per locale are in ``zh`` and ``en`` (``find(text)`` gives
-the personal items of one string), layout rules (captions, blocks, roles, stub, symbols) in ``layout``, the
-policy in ``policy``. No personal value is ever logged.
+the personal items of one string) over the locale-free ``numbers`` and ``checks`` and the line views of
+``text``; the layout rules are one module each (``captions``, ``blocks``, ``neighbours``, ``stub``,
+``leftover``, ``fields``, ``symbol_fields`` over the line model in ``lines``), run in order by ``layout``; the
+policy is in ``policy``. No personal value is ever logged, and no recognised text outlives a call.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from . import en
 from . import zh
 from .layout import classify_lines
 from .policy import apply_policy
-from .text import mod10_usps_ok, s10_check_ok, ups_check_digit_ok, valid_cn_id
+from .checks import mod10_usps_ok, s10_check_ok, ups_check_digit_ok, valid_cn_id
 
 
 def classify(lines: Sequence[TextLine], symbols: Sequence[Symbol] = ()) -> list[Field]:

@@ -19,20 +19,13 @@ from .data.en_places import (
     UNIT_WORDS,
     US_STATES,
 )
-from .text import (
-    Hit,
-    digitize,
-    fold,
-    gaps,
-    merge_adjacent,
-    mod10_usps_ok,
-    number_hits,
-    resolve,
-    trim_span,
-    ups_check_digit_ok,
-)
+from .checks import mod10_usps_ok, ups_check_digit_ok
+from .hits import Hit, gaps, merge_adjacent, resolve, trim_span
+from .numbers import number_hits
+from .text import digitize, fold
 
 __all__ = [
+    "KEEP_WORDS",
     "ROLE_CAPTION",
     "caption_role",
     "find",
@@ -200,7 +193,8 @@ IN_STATE = re.compile(r"(?<![A-Z])(?:" + _INS + r")(?![A-Z])")
 _COUNTRIES = re.compile(
     r"^\s*(?:" + "|".join(re.escape(c) for c in sorted(COUNTRIES, key=len, reverse=True)) + r")\s*$"
 )
-_KEEP_WORDS = re.compile(
+# carrier, service and label wording (upper case): a line holding one is the label's, not a person's
+KEEP_WORDS = re.compile(
     r"(?<![A-Z])(?:USPS|UPS|FEDEX|DHL|AMAZON|PRIME|POSTAGE|PRIORITY|MAIL|EXPRESS|GROUND|OVERNIGHT|SERVICE|"
     r"TRACKING|BILLING|P/P|PAID|WEIGHT|LBS|DELIVERY|SIGNATURE|REQUIRED|RETURN SERVICE|SCAN|BARCODE|CARRIER|"
     r"COMMERCIAL|INVOICE|FRAGILE|HANDLE|THIS SIDE|SHIP DATE|DIMS|ACTUAL|BLUE ?DART|DELHIVERY|ECOM|XPRESSBEES|"
@@ -314,7 +308,7 @@ def _address_hits(U: str) -> list[Hit]:
     if (
         m
         and not CITY_STATE_ZIP.search(U)
-        and not _KEEP_WORDS.search(U)
+        and not KEEP_WORDS.search(U)
         and not ORDER_CAPTION.search(U)
         and not ROLE_CAPTION.match(U)
         and m.group("city").split()[0] not in US_STATES
@@ -373,7 +367,7 @@ def _extend_streets(hits: list[Hit], U: str) -> list[Hit]:
             if (
                 tail.strip(" ,.")
                 and len(tail) <= 64
-                and not _KEEP_WORDS.search(tail)
+                and not KEEP_WORDS.search(tail)
                 and not (ORDER_CAPTION.search(tail) or TRACK_CAPTION.search(tail) or OTHER_CAPTION.search(tail))
                 and re.fullmatch(r"[\s,.]*[A-Z0-9#.\-/ ,]+", tail)
             ):
@@ -445,7 +439,7 @@ def scan(text: str, *, in_block: bool = False) -> list[Hit]:
         seg = U[s:e]
         if not any(c.isalnum() for c in seg):
             continue
-        if _KEEP_WORDS.search(seg) and not in_block:
+        if KEEP_WORDS.search(seg) and not in_block:
             continue
         if rc and s >= rc.end(1) and seg.strip(" .:") not in _ROLE_OF:
             # "SHIP TO: JOHN SMITH" : the words after a role caption are the name (or company)

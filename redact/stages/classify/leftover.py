@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from ...types import Category
-from .text import Hit, compact, fold, resolve, upper_same
+from .hits import Hit, resolve
+from .text import compact, fold, upper_same
 
 MIN_DIGITS = 8  # a digit run this long is a tracking-like number
 MIN_CODE = 8  # a letter+digit token this long ...

@@ -13,21 +13,22 @@ from functools import lru_cache
 from ...types import Category, Role
 from .data.zh_names import COMPOUND_SURNAMES, NOT_NAMES, SINGLE_SURNAMES
 from .data.zh_places import CITIES, DISTRICTS, PROVINCES, SORT_REGIONS
-from .text import (
-    Hit,
-    digitize,
-    fold,
-    gaps,
-    has_cjk,
-    merge_adjacent,
-    number_hits,
-    plausible_cn_id15,
-    resolve,
-    trim_span,
-    valid_cn_id,
-)
+from .checks import plausible_cn_id15, valid_cn_id
+from .hits import Hit, gaps, merge_adjacent, resolve, trim_span
+from .numbers import number_hits
+from .text import digitize, fold, has_cjk
 
-__all__ = ["ROLE_CAPTION", "address_score", "caption_role", "find", "is_surname_start", "scan", "valid_cn_id"]
+__all__ = [
+    "HUB",
+    "KEEP_TEXT",
+    "ROLE_CAPTION",
+    "address_score",
+    "caption_role",
+    "find",
+    "is_surname_start",
+    "scan",
+    "valid_cn_id",
+]
 
 _H = "\u4e00-\u9fff"
 _SURNAME1 = frozenset(SINGLE_SURNAMES)
@@ -104,8 +105,10 @@ SUFFIX = re.compile(
     r"单元|工业园|产业园|科技园|园区|省|市|区|县|镇|乡|村|路|街|巷|弄|号|栋|幢|座|室|楼|层|苑|组)"
 )
 _NUMBERED = re.compile(r"\d+\s?(?:号楼|号院|号|栋|幢|座|单元|室|楼|层|弄|组)|[A-Za-z]\d?(?:栋|座|区)")
-_HUB = re.compile(r"转运|中转|分拨|集散|集包|始发|目的地|分拣|网点|分部|营业部|营业点|操作部|航空部|仓")
-_KEEP_TEXT = re.compile(
+# a courier's own sites (hubs, sorting centres, branches): text naming one is no person's address
+HUB = re.compile(r"转运|中转|分拨|集散|集包|始发|目的地|分拣|网点|分部|营业部|营业点|操作部|航空部|仓")
+# the courier's printed terms, service notes and web wording: text holding one is the label's, not a person's
+KEEP_TEXT = re.compile(
     r"签收|验视|本人|确认|快件|派送|服务|投诉|客服|保价|月结|到付|寄付|现付|货款|打印|官网|微信|扫码|关注|"
     r"www|http|条款|契约|协议|赔偿|责任|如有|请|谢谢|感谢|欢迎|注意|禁止|违禁|温馨|提示|须知"
 )
@@ -127,9 +130,9 @@ def looks_like_address(seg: str, forced: bool = False) -> bool:
     suf, places, numbered = address_score(seg)
     if forced:
         return True
-    if _HUB.search(seg) and suf + places < 4:
+    if HUB.search(seg) and suf + places < 4:
         return False
-    if _KEEP_TEXT.search(seg) and suf + places < 4:
+    if KEEP_TEXT.search(seg) and suf + places < 4:
         return False
     if suf >= 2:
         return True
@@ -409,7 +412,7 @@ def scan(text: str, *, in_block: bool = False) -> list[Hit]:
             for f in forced_from
         )
         if looks_like_address(seg, forced=forced) or (
-            in_block and has_cjk(seg) and not _KEEP_TEXT.search(seg) and not _is_sort_line(seg)
+            in_block and has_cjk(seg) and not KEEP_TEXT.search(seg) and not _is_sort_line(seg)
         ):
             line_is_address = True
             # a 6-digit postal code at the end of an address piece
