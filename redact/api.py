@@ -35,6 +35,7 @@ from .config import Config
 from .report import Report
 from .types import CheckResult, Field, Label, Mask, Photo, Style, Symbol, TextLine
 from .stages.unreadable import unreadable_fields
+from .stages.bar_extent import grow_bars
 
 ImageInput = Union[str, Path, bytes, bytearray, "np.ndarray", "object"]
 
@@ -271,6 +272,7 @@ class Redactor:
         found += photo_job.result()
         views += joined_job[0].result() if joined_job else joined_views(gray_job.result(), labels, heights, look=True)
         syms = merge_symbols(sym, found, views, lines, pool=pool)
+        syms = grow_bars(gray_job.result(), syms)
         t["symbols"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         fields = list(classify(lines, syms))
