@@ -41,7 +41,7 @@ def create_app(
     warm: bool = True,
 ) -> "FastAPI":
     """Build the ASGI app. Models load in the background at startup (``/readyz`` is 503 until warm)."""
-    from .app import build_app
+    from .routes import build_app
 
     settings = ServiceSettings(
         api_key=api_key or None,
@@ -74,7 +74,7 @@ def run(
     **uvicorn_kwargs: Any,
 ) -> None:
     """Serve until SIGINT/SIGTERM; then stop accepting, finish in-flight requests, exit."""
-    from .app import serve
+    from .routes import serve
 
     app = create_app(
         config,
