@@ -198,3 +198,20 @@ def test_the_shell_does_not_probe_the_api():
             assert probe not in text, (p.name, probe)
     for p in SERVICE.glob("*.py"):
         assert len(p.read_text().splitlines()) <= 600, p.name
+
+
+def test_pool_close_hands_each_instance_to_dispose():
+    import asyncio
+
+    from redact.service.pool import WorkerPool
+
+    made, disposed = [], []
+    pool = WorkerPool(lambda: made.append(object()) or made[-1], 2, 1, dispose=disposed.append)
+
+    async def two_jobs():
+        assert pool.try_admit() and pool.try_admit()
+        return await asyncio.gather(pool.run(lambda inst: inst), pool.run(lambda inst: inst))
+
+    used = asyncio.run(two_jobs())
+    pool.close(True)
+    assert set(map(id, disposed)) == set(map(id, made)) and set(map(id, used)) <= set(map(id, made))
