@@ -28,7 +28,8 @@ import click
 
 from .config import Config, Policy
 from .errors import RedactError, UsageError
-from .service.settings import DEFAULT_QUEUE, DEFAULT_WORKERS
+from .service.settings import OPTIONS, ServiceSettings
+from .service.settings import flag as service_flag
 from .types import Style
 
 BATCH_FAILED = 9
@@ -297,37 +298,44 @@ def inspect_cmd(path: Path, as_json: bool, reveal: bool, keep, only, ocr, symbol
         click.echo("metadata that would be dropped: " + ", ".join(d["metadata_dropped"]))
 
 
+def _serve_options(f):
+    """``redact serve``'s options: one per service setting, from ``redact.service.settings.OPTIONS``."""
+    for name, (default, opt) in reversed(list(OPTIONS.items())):
+        if opt.type is bool:
+            f = click.option(service_flag(name), name, is_flag=True, default=False, help=opt.help)(f)
+            continue
+        kind = click.Choice(opt.choices) if opt.choices else opt.type
+        shown = default is not None and not opt.env  # with a variable: the variable, then the default
+        f = click.option(service_flag(name), name, type=kind, default=None if opt.env else default,
+                         show_default=shown, help=opt.help)(f)
+    return f
+
+
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int, help="TCP port (1-65535).")
-@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=int,
-              help="Concurrent redactions (models loaded once each).")
-@click.option("--queue", default=DEFAULT_QUEUE, show_default=True, type=int,
-              help="Requests that may wait for a worker; beyond it: 429.")
-@click.option("--api-key", envvar="REDACT_API_KEY", default=None, help="Require this X-API-Key (env REDACT_API_KEY).")
-@click.option("--allow-reveal", is_flag=True, help="Allow ?reveal=true on /v1/analyze.")
-@click.option("--style", type=click.Choice(STYLES), default=None,
-              help="Default look of the masks (default: blur); a request's own style wins.")
-def serve_cmd(host: str, port: int, workers: int, queue: int, api_key: Optional[str],
-              allow_reveal: bool, style: Optional[str]) -> None:
+@_serve_options
+def serve_cmd(**given) -> None:
     """Start the HTTP service and the web page (http://HOST:PORT/)."""
     from . import service
 
-    if not 1 <= port <= 65535:
-        _fail(UsageError(f"--port {port} is not a TCP port (1-65535)"))
-    if workers < 1 or queue < 0:
-        _fail(UsageError("--workers must be >= 1 and --queue >= 0"))
-    _check_listen(host, port)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    cfg = Config(style=Style(style)) if style else None
+    if not 1 <= given["port"] <= 65535:
+        _fail(UsageError(f"--port {given['port']} is not a TCP port (1-65535)"))
+    if "warm" in given:  # the flag is --no-warm
+        given["warm"] = not given["warm"]
     try:
-        service.run(host, port, config=cfg, api_key=api_key, allow_reveal=allow_reveal, workers=workers, queue=queue)
+        settings = ServiceSettings.from_env(**given)
+    except ValueError as e:
+        _fail(UsageError(str(e)))
+    _check_listen(settings.host, settings.port)
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        service.run(settings=settings)
     except RedactError as e:
         _fail(e)
     except SystemExit as e:  # uvicorn's start-up failure (3), e.g. the port was taken after our check
         if e.code not in (0, None):
-            _fail(RedactError(f"cannot serve on {host}:{port} (see the log above)"), CANNOT_LISTEN)
+            where = f"{settings.host}:{settings.port}"
+            _fail(RedactError(f"cannot serve on {where} (see the log above)"), CANNOT_LISTEN)
         raise
 
 

@@ -7,12 +7,20 @@ formats results. No redaction logic lives here.
     app = create_app(api_key="secret", workers=2, queue=4)   # an ASGI app (FastAPI)
     run("127.0.0.1", 8000, api_key=None, workers=1)           # uvicorn, graceful shutdown on SIGINT/SIGTERM
 
+Every setting, its default and its environment variable: :class:`ServiceSettings` (``settings.py``). The
+keywords of ``create_app`` and ``run`` are its field names; ``settings=`` passes a whole one.
+
+Modules: app (the app factory, ``serve``), routes (the endpoints), uploads (request parsing and header
+checks), state (what a running service holds, the jobs a worker runs), pool (the bounded worker pool),
+errors (errors as HTTP answers), middleware (security headers, logging), models (OpenAPI models).
+
 FastAPI and uvicorn are imported only when these functions are called (the ``serve`` extra).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any, Optional
 
 from .settings import (
     DEFAULT_MAX_BODY_BYTES,
@@ -27,67 +35,53 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..config import Config
 
+SETTING_NAMES = frozenset(f.name for f in fields(ServiceSettings))
+
 
 def create_app(
-    config: "Config | None" = None,
-    *,
-    api_key: str | None = None,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-    workers: int = DEFAULT_WORKERS,
-    queue: int = DEFAULT_QUEUE,
-    allow_reveal: bool = False,
-    report_cache: int = 256,
-    warm: bool = True,
+    config: "Config | None" = None, *, settings: Optional[ServiceSettings] = None, **changes: Any
 ) -> "FastAPI":
-    """Build the ASGI app. Models load in the background at startup (``/readyz`` is 503 until warm)."""
+    """Build the ASGI app from ``settings`` (default: ``ServiceSettings()``) with ``changes`` (setting
+    names: ``api_key``, ``workers``, ``queue``, ``max_body_bytes``, ...). Models load in the background at
+    startup (``/readyz`` is 503 until warm)."""
     from .app import build_app
 
-    settings = ServiceSettings(
-        api_key=api_key or None,
-        max_body_bytes=max_body_bytes,
-        max_pixels=max_pixels,
-        workers=workers,
-        queue=queue,
-        allow_reveal=allow_reveal,
-        report_cache=report_cache,
-        warm=warm,
-    )
-    return build_app(config, settings)
+    unknown = set(changes) - SETTING_NAMES
+    if unknown:
+        raise TypeError(f"create_app() got unknown settings: {', '.join(sorted(unknown))}")
+    s = settings or ServiceSettings()
+    return build_app(config, s.with_(**changes) if changes else s)
 
 
 def run(
-    host: str = "127.0.0.1",
-    port: int = 8000,
+    host: Optional[str] = None,
+    port: Optional[int] = None,
     *,
     config: "Config | None" = None,
-    api_key: str | None = None,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-    workers: int = DEFAULT_WORKERS,
-    queue: int = DEFAULT_QUEUE,
-    allow_reveal: bool = False,
-    report_cache: int = 256,
-    warm: bool = True,
-    log_level: str = "info",
-    graceful_timeout: float = 60.0,
-    **uvicorn_kwargs: Any,
+    settings: Optional[ServiceSettings] = None,
+    **kw: Any,
 ) -> None:
-    """Serve until SIGINT/SIGTERM; then stop accepting, finish in-flight requests, exit."""
-    from .app import serve
+    """Serve until SIGINT/SIGTERM; then stop accepting, finish in-flight requests, exit. Keywords that name
+    a setting change it; any other keyword goes to ``uvicorn.Config``."""
+    from .app import build_app, serve
 
-    app = create_app(
-        config,
-        api_key=api_key,
-        max_body_bytes=max_body_bytes,
-        max_pixels=max_pixels,
-        workers=workers,
-        queue=queue,
-        allow_reveal=allow_reveal,
-        report_cache=report_cache,
-        warm=warm,
-    )
-    serve(app, host, port, log_level=log_level, graceful_timeout=graceful_timeout, **uvicorn_kwargs)
+    s = settings or ServiceSettings()
+    changes = {k: kw.pop(k) for k in list(kw) if k in SETTING_NAMES}
+    if host is not None:
+        changes["host"] = host
+    if port is not None:
+        changes["port"] = port
+    if changes:
+        s = s.with_(**changes)
+    serve(build_app(config, s), s, **kw)
 
 
-__all__ = ["create_app", "run", "ServiceSettings"]
+__all__ = [
+    "create_app",
+    "run",
+    "ServiceSettings",
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_PIXELS",
+    "DEFAULT_QUEUE",
+    "DEFAULT_WORKERS",
+]

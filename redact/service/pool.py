@@ -28,10 +28,18 @@ class PoolClosed(Exception):
 
 
 class WorkerPool:
-    def __init__(self, factory: Callable[[], Any], workers: int, queue: int, decoders: int = 2):
+    def __init__(
+        self,
+        factory: Callable[[], Any],
+        workers: int,
+        queue: int,
+        decoders: int = 2,
+        dispose: Optional[Callable[[Any], None]] = None,
+    ):
         self.workers = int(workers)
         self.capacity = int(workers) + int(queue)
         self._factory = factory
+        self._dispose = dispose  # called on each instance at close(), after the last job
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="redact-worker")
         # decoding (and rejecting bad images) runs beside the OCR workers, so a corrupt upload gets its 4xx
         # at once instead of waiting behind photos being read
@@ -175,3 +183,6 @@ class WorkerPool:
             self._closing = True
         self._decoder.shutdown(wait=wait, cancel_futures=not wait)
         self._executor.shutdown(wait=wait, cancel_futures=not wait)
+        if self._dispose is not None and wait:  # every job has ended: every instance is back in the queue
+            while not self._instances.empty():
+                self._dispose(self._instances.get_nowait())
