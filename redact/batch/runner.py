@@ -43,10 +43,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import Config
-from .errors import RedactError, UsageError
-from .io.photo import EXTENSION
-from .types import Category
+from ..config import Config
+from ..errors import RedactError, UsageError
+from ..io.photo import EXTENSION
+from ..types import Category
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def _jsonable(v: Any) -> Any:
 
 def config_fingerprint(config: Config) -> str:
     """A short hash of everything in the config that can change an output's bytes (not the threads)."""
-    from . import __version__
+    from .. import __version__
 
     d = _jsonable(config)
     d.pop("threads", None)
@@ -245,7 +245,7 @@ def final_name(predicted: str, out_format: str) -> str:
 def write_atomic(path: Path, data: bytes) -> None:
     """The API's atomic write (temp file in the same folder, fsync, ``os.replace``), with the batch's temp
     mark so that files left by a SIGKILL are swept on the next run."""
-    from .io.photo import write_atomic as _write
+    from ..io.photo import write_atomic as _write
 
     _write(path, data, tmp_suffix=TMP_MARK)
 
@@ -418,7 +418,7 @@ def _on_sigterm(signum: int, frame: Any) -> None:  # pragma: no cover - runs in 
 
 
 def _too_large(size: int, limit: int) -> RedactError:
-    from .errors import TooLarge
+    from ..errors import TooLarge
 
     return TooLarge(f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit")
 
@@ -442,7 +442,7 @@ def _worker_init(config: Config, threads: int, log_level: int) -> None:
     logging.getLogger().setLevel(log_level)
     _cap_opencv_threads(threads)
     global _REDACTOR, _BASE_SEED
-    from .api import Redactor
+    from ..api import Redactor
 
     _BASE_SEED = config.seed
     # one core per worker: the worker runs its stages one after another (processes are the parallelism)
@@ -683,7 +683,7 @@ def run_batch(
     cores = os.cpu_count() or 1
     workers = max(1, int(workers or cores))
     if out_dir is not None and not dry_run:
-        from .io.photo import check_writable
+        from ..io.photo import check_writable
 
         check_writable(Path(out_dir), folder=True)  # before any work: a file there, a read-only place
     jobs, state = plan_jobs(inputs, Path(out_dir) if out_dir is not None else None, suffix=suffix)
