@@ -29,22 +29,25 @@ from pathlib import Path
 from typing import Any
 
 from .batch import (
-    IMAGE_EXTENSIONS,
     REPORT_NAME,
     SUMMARY_NAME,
+    TMP_MARK,
     BatchSummary,
     FileResult,
-    _cap_opencv_threads,
-    _write_reports,
     final_name,
-    output_name,
+    limit_threads,
+    load_redactor,
+    planned_output,
     redact_bytes,
     safe_error,
     sha256_bytes,
-    write_atomic,
+    too_large,
+    write_reports,
 )
 from .config import Config
-from .errors import TooLarge, UsageError
+from .errors import UsageError
+from .io.formats import is_image_name
+from .io.photo import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +90,10 @@ def list_inputs(input_url: str, storage_options: dict[str, Any] | None = None) -
     for p in sorted(fs.find(root)):
         rel = p[len(root) :].lstrip("/")
         parts = rel.split("/")
-        if any(x.startswith(".") for x in parts) or os.path.splitext(p)[1].lower() not in IMAGE_EXTENSIONS:
+        if any(x.startswith(".") for x in parts) or not is_image_name(p):
             continue
         out.append((_unstrip(fs, p), rel))
     return out
-
-
-def planned_output(rel: str) -> str:
-    """The batch runner's output path for an input at ``rel`` (same tree, extension by format)."""
-    head, _, name = rel.rpartition("/")
-    return f"{head}/{output_name(name)}" if head else output_name(name)
 
 
 class RedactActor:
@@ -110,21 +107,11 @@ class RedactActor:
         storage_options: dict[str, Any] | None = None,
         log_level: int = logging.WARNING,
     ):
-        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ[var] = str(threads)
+        limit_threads(threads)
         logging.getLogger().setLevel(log_level)
-        from .api import Redactor
-
-        _cap_opencv_threads(threads)
-
         self.config = config
-        self.redactor = Redactor(config.with_(threads=threads))
-        warm = getattr(self.redactor, "warm", None)
-        if warm is not None:
-            try:
-                warm()  # models load once per actor, before its first photo
-            except Exception as exc:  # noqa: BLE001 - surfaces per photo as an engine error
-                log.warning("actor could not load models: %s", type(exc).__name__)
+        # models load once per actor, before its first photo
+        self.redactor = load_redactor(config.with_(threads=threads), who="actor")
         self.storage_options = storage_options or {}
         self.out_fs, self.out_root = _fs(output_url, storage_options)
         self.out_root = self.out_root.rstrip("/")
@@ -132,7 +119,7 @@ class RedactActor:
     def _write(self, rel_out: str, data: bytes) -> None:
         path = f"{self.out_root}/{rel_out}"
         if _is_local(self.out_fs):
-            write_atomic(Path(path), data)
+            write_atomic(Path(path), data, tmp_suffix=TMP_MARK)
         else:
             self.out_fs.pipe_file(path, data)  # one PUT: all or nothing per object
 
@@ -143,9 +130,7 @@ class RedactActor:
             fs, path = _fs(src, self.storage_options)
             size = fs.size(path)
             if size is not None and size > self.config.max_bytes:  # refuse before downloading it
-                raise TooLarge(
-                    f"file is {size / 1e6:.1f} MB, over the {self.config.max_bytes / 1e6:.0f} MB limit"
-                )
+                raise too_large(size, self.config.max_bytes)
             data = fs.cat_file(path)
         except Exception as exc:  # noqa: BLE001
             kind, msg = safe_error(exc, rel)
@@ -350,11 +335,11 @@ def _quiet_ray() -> None:
 def _write_reports_url(items: Sequence[FileResult], fs: Any, root: str) -> tuple[Path | None, Path | None]:
     root = root.rstrip("/")
     if _is_local(fs):
-        return _write_reports(items, Path(root))
+        return write_reports(items, Path(root))
     import tempfile
 
     with tempfile.TemporaryDirectory() as d:
-        jl, cp = _write_reports(items, Path(d))
+        jl, cp = write_reports(items, Path(d))
         fs.pipe_file(f"{root}/{REPORT_NAME}", jl.read_bytes())
         fs.pipe_file(f"{root}/{SUMMARY_NAME}", cp.read_bytes())
     return None, None

@@ -30,6 +30,7 @@ from redact.batch import (
     run_batch,
 )
 from redact.errors import UsageError
+from redact.io import formats
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = Config(self_check=False)  # resume/interrupt mechanics only: half the CPU per photo
@@ -41,7 +42,8 @@ def _sha(p: Path) -> str:
 
 def make_photos(folder: Path, specs: list[tuple[int, str, str]], size: str = "1mp") -> list[str]:
     """Write generated parcel photos (seed, layout, relative path; the path's extension picks the container:
-    .jpg keeps the generator's JPEG bytes, .png/.heic re-encode its pixels losslessly/as HEIF).
+    .jpg keeps the generator's JPEG bytes, .png/.heic/.avif/.jfif re-encode its pixels losslessly/as
+    HEIF/AVIF/JPEG).
     Returns the ground-truth personal values (for leak checks)."""
     from benchmarks.generator import make_photo
 
@@ -61,7 +63,8 @@ def make_photos(folder: Path, specs: list[tuple[int, str, str]], size: str = "1m
                 pillow_heif.register_heif_opener()
                 Image.fromarray(g.pixels).save(buf, format="HEIF", quality=90)
             else:
-                Image.fromarray(g.pixels).save(buf, format={".png": "PNG", ".jpg": "JPEG"}[ext])
+                fmt = {".png": "PNG", ".jpg": "JPEG", ".jfif": "JPEG", ".avif": "AVIF"}[ext]
+                Image.fromarray(g.pixels).save(buf, format=fmt, **({"quality": 90} if fmt == "AVIF" else {}))
             p.write_bytes(buf.getvalue())
         for it in g.truth["items"]:
             if it.get("sensitive"):
@@ -266,6 +269,47 @@ def test_beside_input_and_refusals(tmp_path):
     s3 = run_batch([src / "p.jpg"], tmp_path / "o", config=Config(max_bytes=10_000), progress=False)
     assert [(i.status, i.error_kind) for i in s3.items] == [("failed", "too_large")] and s3.exit_code == 9
     assert not (tmp_path / "o" / "p.jpg").exists()
+
+
+def test_plan_takes_every_extension_of_the_formats_table(tmp_path):
+    """The folder walk asks the one formats table (redact.io.formats): every extension read is planned
+    (.avif too, which ``redact x.avif`` handles), anything else is left alone. Planning reads no file."""
+    from redact.batch import plan_jobs
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for ext in sorted(formats.IMAGE_EXTENSIONS) + [".gif", ".txt", ".JPG", ".AVIF"]:
+        (src / f"p{ext.replace('.', '_')}{ext}").write_bytes(b"x")
+    jobs, state = plan_jobs([src], tmp_path / "out")
+    assert state == tmp_path / "out"
+    planned = {j.rel: j.rel_out for j in jobs}
+    expected = {}
+    for ext in sorted(formats.IMAGE_EXTENSIONS) + [".JPG", ".AVIF"]:
+        name = f"p{ext.replace('.', '_')}{ext}"
+        written = formats.OUTPUT_FOR_INPUT[formats.INPUT_EXTENSIONS[ext.lower()]]
+        expected[name] = formats.output_name(name, written)
+    assert planned == expected
+    assert planned["p_avif.avif"] == "p_avif.jpg" and planned["p_heic.heic"] == "p_heic.jpg"
+    assert planned["p_jfif.jfif"] == "p_jfif.jfif" and planned["p_JPG.JPG"] == "p_JPG.JPG"
+
+
+def test_folder_with_avif_is_processed(tmp_path):
+    """A folder run redacts an AVIF photo (a JFIF-named JPEG where Pillow cannot write AVIF) like
+    ``redact x.avif`` does: output as JPEG, fields masked, a re-run skips it."""
+    from PIL import features
+
+    name = "q.avif" if features.check("avif") else "q.jfif"
+    src = tmp_path / "in"
+    make_photos(src, [(23, "zh_ecommerce", name)])
+    s = run_batch([src], tmp_path / "out", config=FAST, workers=1, progress=False)
+    assert [(i.file, i.status) for i in s.items] == [(name, "ok")], s.describe()
+    out = tmp_path / "out" / s.items[0].output
+    assert s.items[0].output == ("q.jpg" if name.endswith(".avif") else name)
+    img = Image.open(out)
+    img.load()
+    assert img.format == "JPEG" and sum(s.items[0].masked.values()) > 0 and s.items[0].masks > 0
+    again = run_batch([src], tmp_path / "out", config=FAST, progress=False, dry_run=True)
+    assert [(i.file, i.status) for i in again.items] == [(name, "skipped")]
 
 
 def test_seed_is_per_content():
