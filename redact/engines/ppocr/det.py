@@ -8,7 +8,6 @@ curved line gets its contour score as a second chance (see ``DBPostProcess.boxes
 from __future__ import annotations
 
 import math
-from typing import List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -16,7 +15,7 @@ import numpy as np
 CURVED_ELONGATION = 6.0  # contours this much longer than wide get the contour score as a second chance
 
 
-def det_input(rgb: np.ndarray, limit_side_len: int = 8192, limit_type: str = "max") -> Optional[np.ndarray]:
+def det_input(rgb: np.ndarray, limit_side_len: int = 8192, limit_type: str = "max") -> np.ndarray | None:
     """The detector's input tensor (1x3xHxW float32, BGR channel order) from an RGB image: resized to
     multiples of 32, (x / 255 - 0.5) / 0.5. Bit for bit the tensor PaddleOCR's ``DetResizeForTest`` +
     ``NormalizeImage`` make from the BGR image in float64, but computed in float32 straight from the RGB
@@ -41,11 +40,11 @@ def det_input(rgb: np.ndarray, limit_side_len: int = 8192, limit_type: str = "ma
     return out
 
 
-def mini_box(contour: np.ndarray) -> Tuple[np.ndarray, float]:
+def mini_box(contour: np.ndarray) -> tuple[np.ndarray, float]:
     """The contour's minimum-area rectangle as 4 points (top-left, top-right, bottom-right, bottom-left by
     the x-then-y rule of PaddleOCR's ``get_mini_boxes``) and its short side."""
     rect = cv2.minAreaRect(contour)
-    pts = sorted(list(cv2.boxPoints(rect)), key=lambda p: p[0])  # stable: ties keep boxPoints' order
+    pts = sorted(cv2.boxPoints(rect), key=lambda p: p[0])  # stable: ties keep boxPoints' order
     i1, i4 = (0, 1) if pts[1][1] > pts[0][1] else (1, 0)
     i2, i3 = (2, 3) if pts[3][1] > pts[2][1] else (3, 2)
     return np.array([pts[i1], pts[i2], pts[i3], pts[i4]]), min(rect[1])
@@ -81,7 +80,7 @@ def contour_score(prob: np.ndarray, contour: np.ndarray) -> float:
     return cv2.mean(prob[ymin: ymax + 1, xmin: xmax + 1], mask)[0]
 
 
-def ring_area_length(box: np.ndarray) -> Tuple[float, float]:
+def ring_area_length(box: np.ndarray) -> tuple[float, float]:
     """Area and perimeter of a closed polygon, in float64, summed in the order GEOS (shapely) sums them
     (the unclip distance depends on them; the same order gives the same bits)."""
     p = [(float(x), float(y)) for x, y in box]
@@ -129,7 +128,7 @@ class DBPostProcess:
         self.min_size = 3
         self.kernel = np.array([[1, 1], [1, 1]]) if dilate else None
 
-    def __call__(self, pred: np.ndarray, shape: Tuple[int, int]) -> Tuple[List[np.ndarray], List[float]]:
+    def __call__(self, pred: np.ndarray, shape: tuple[int, int]) -> tuple[list[np.ndarray], list[float]]:
         """``pred``: the model's 1x1xhxw output; ``shape``: (H, W) of the image the caller passed."""
         src_h, src_w = shape
         prob = pred[0, 0, :, :]

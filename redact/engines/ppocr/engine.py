@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -46,7 +46,7 @@ class PPOCREngine:
         self._lock = threading.Lock()  # one model runs at a time (the cores are shared)
 
     # -- detection -------------------------------------------------------------------------------
-    def detect(self, image: np.ndarray) -> List[DetBox]:
+    def detect(self, image: np.ndarray) -> list[DetBox]:
         """Text line quads (clockwise from top-left) with their scores, in detection order (unsorted)."""
         with self._lock:
             x = det_input(image, DET_LIMIT_SIDE, "max")
@@ -60,7 +60,7 @@ class PPOCREngine:
         ]
 
     # -- 0/180 classification ------------------------------------------------------------------------
-    def upside_down(self, crops: Sequence[np.ndarray]) -> List[Tuple[bool, float]]:
+    def upside_down(self, crops: Sequence[np.ndarray]) -> list[tuple[bool, float]]:
         """For each horizontal line crop (RGB): (is it upside down, confidence)."""
         if not crops:
             return []
@@ -70,12 +70,12 @@ class PPOCREngine:
         return [("180" in lab, float(sc)) for lab, sc in res]
 
     # -- recognition ---------------------------------------------------------------------------------
-    def recognize(self, crops: Sequence[np.ndarray]) -> List[RecResult]:
+    def recognize(self, crops: Sequence[np.ndarray]) -> list[RecResult]:
         """Read line crops (RGB); lines of similar width share a batch. An empty crop reads as nothing."""
         if not crops:
             return []
         bgr = [np.ascontiguousarray(c[:, :, ::-1]) for c in crops]
-        results: List[RecResult] = [RecResult(text="", score=0.0)] * len(bgr)
+        results: list[RecResult] = [RecResult(text="", score=0.0)] * len(bgr)
         live = [i for i, c in enumerate(bgr) if c.shape[0] > 0 and c.shape[1] > 0]
         for batch in width_batches([bgr[i].shape[1] / bgr[i].shape[0] for i in live]):
             idx = [live[k] for k in batch]

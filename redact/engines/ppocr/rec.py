@@ -4,7 +4,7 @@ position of every character (its CTC column) as a fraction of the line crop's wi
 from __future__ import annotations
 
 import math
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -20,11 +20,11 @@ REC_WIDTH_TOL = 1.3  # lines batched together differ in width by at most this fa
 MIN_WH_RATIO = 1.0
 
 
-def width_batches(ratios: Sequence[float], tol: float = REC_WIDTH_TOL, most: int = REC_BATCH) -> List[List[int]]:
+def width_batches(ratios: Sequence[float], tol: float = REC_WIDTH_TOL, most: int = REC_BATCH) -> list[list[int]]:
     """Indices grouped into recognition batches of similar width (every line of a batch is padded to the
     widest): sorted by width, a batch closes at ``most`` lines or when a line is ``tol`` x its first."""
     order = sorted(range(len(ratios)), key=lambda i: ratios[i])
-    batches: List[List[int]] = []
+    batches: list[list[int]] = []
     for i in order:
         if batches and len(batches[-1]) < most and ratios[i] <= tol * max(1e-6, ratios[batches[-1][0]]):
             batches[-1].append(i)
@@ -38,7 +38,7 @@ def rec_input(bgr: np.ndarray, wh_ratio: float, height: int = REC_H) -> np.ndarr
     keeping its aspect, (x / 255 - 0.5) / 0.5 in float32, CHW, right-padded with zeros."""
     width = int(height * wh_ratio)
     ratio = bgr.shape[1] / float(bgr.shape[0])
-    rw = width if math.ceil(height * ratio) > width else int(math.ceil(height * ratio))
+    rw = min(math.ceil(height * ratio), width)
     img = cv2.resize(bgr, (rw, height)).astype("float32")
     img = img.transpose((2, 0, 1)) / 255
     img -= 0.5
@@ -48,7 +48,7 @@ def rec_input(bgr: np.ndarray, wh_ratio: float, height: int = REC_H) -> np.ndarr
     return out
 
 
-def model_charset(model: Model) -> List[str]:
+def model_charset(model: Model) -> list[str]:
     """The recogniser's classes: CTC blank, the dictionary stored in the model file, then a space."""
     chars = model.metadata("character").splitlines()
     if not chars:
@@ -65,7 +65,7 @@ class CTCDecoder:
     def __init__(self, charset: Sequence[str]) -> None:
         self.charset = list(charset)
 
-    def __call__(self, preds: np.ndarray, wh_ratios: Sequence[float], max_wh_ratio: float) -> List[RecResult]:
+    def __call__(self, preds: np.ndarray, wh_ratios: Sequence[float], max_wh_ratio: float) -> list[RecResult]:
         idx = preds.argmax(axis=2)
         prob = np.take_along_axis(preds, idx[..., None], axis=2)[..., 0]
         out = []
@@ -86,7 +86,7 @@ class CTCDecoder:
 
 
 def char_spans(text: str, cols: np.ndarray, line_cols: float,
-               confs: Sequence[float]) -> Tuple[Tuple[Tuple[float, float], ...], Tuple[float, ...]]:
+               confs: Sequence[float]) -> tuple[tuple[tuple[float, float], ...], tuple[float, ...]]:
     """Per-character (x0, x1) fractions of the crop width, from the CTC column of each decoded char, and the
     characters' scores (spaces: 1.0)."""
     if not text or len(cols) == 0 or not line_cols:
@@ -116,7 +116,7 @@ def char_spans(text: str, cols: np.ndarray, line_cols: float,
             prev_end = x1[i - 1] if i > 0 else 0.0
             nxt = next((x0[j] for j in range(i + 1, n) if not text[j].isspace()), 1.0)
             x0[i], x1[i] = prev_end, max(prev_end, nxt)
-    cscores: List[float] = [1.0] * n
+    cscores: list[float] = [1.0] * n
     # ``confs`` holds one score per decoded column, spaces included: it lines up with the non-space
     # characters only on a line without spaces (a line with spaces keeps 1.0 throughout, as before)
     if len(confs) == len(nonspace):
@@ -131,14 +131,14 @@ class Recognizer:
         self.height = height
         self.decode = CTCDecoder(model_charset(model))
 
-    def __call__(self, bgr: Sequence[np.ndarray]) -> List[RecResult]:
+    def __call__(self, bgr: Sequence[np.ndarray]) -> list[RecResult]:
         """Read one batch of lines (BGR), padded to the widest; narrowest first in the tensor."""
         ratios = [im.shape[1] / float(im.shape[0]) for im in bgr]
         order = np.argsort(np.array(ratios))
         max_wh = max([MIN_WH_RATIO] + ratios)
         x = np.concatenate([rec_input(bgr[i], max_wh, self.height)[np.newaxis, :] for i in order]).astype(np.float32)
         res = self.decode(self.model(x), [ratios[i] for i in order], max_wh)
-        out: List[RecResult] = [RecResult(text="", score=0.0)] * len(bgr)
+        out: list[RecResult] = [RecResult(text="", score=0.0)] * len(bgr)
         for i, r in zip(order, res):
             out[i] = r
         return out

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List, Union
 
 import numpy as np
 
 
-def ort_session(path: Union[str, Path], threads: int, arena: bool = True, spin: bool = False):
+def ort_session(path: str | Path, threads: int, arena: bool = True, spin: bool = False):
     """An ONNX Runtime CPU session.
 
     ``spin=False`` (the default): idle threads sleep rather than spin, since the symbol decoding, the renderer
@@ -47,7 +46,7 @@ class Model:
     def __init__(self, session) -> None:
         self.session = session
         self.input_name = session.get_inputs()[0].name
-        self.output_names: List[str] = [o.name for o in session.get_outputs()]
+        self.output_names: list[str] = [o.name for o in session.get_outputs()]
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.session.run(self.output_names, {self.input_name: x})[0]
