@@ -192,18 +192,65 @@ def test_detect_at_full_resolution_no_hidden_resizing(redactors, ocr):
     assert allq[:, 0].max() > 3000  # the rightmost line was placed beyond x=3050
 
 
-def test_rapid_detector_input_is_rapidocrs_own_bit_for_bit(redactors):
-    """rapid.py builds the detector's input itself (float32, from RGB, no strided copies): the tensor must be
-    the one rapidocr's ``DetPreProcess`` makes from the BGR image, bit for bit, at sizes that are multiples
-    of 32 and at sizes it resizes; a photo region (a non-contiguous view) too."""
-    eng = redactors("rapid").ocr
+def test_ppocr_detector_input_is_rapidocrs_own_bit_for_bit():
+    """engines/ppocr builds the detector's input itself (float32, from RGB, no strided copies): the tensor must
+    be the one rapidocr 3.10's ``DetPreProcess`` (the reference the engine replaced) makes from the BGR image,
+    bit for bit, at sizes that are multiples of 32 and at sizes it resizes; a photo region (a non-contiguous
+    view) too."""
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    from redact.engines.ppocr.det import det_input
+
     g = _photo("zh_sf", 3)
     rgb = np.ascontiguousarray(g.pixels)
-    for img in (rgb[:736, :992], rgb[:750, :1000], rgb[13:500, 7:777], rgb[:40, :33]):
-        ours = eng._det_input(img)
-        theirs = eng._det.get_preprocess()(np.ascontiguousarray(img[:, :, ::-1]))
-        assert ours.dtype == np.float32 and ours.flags["C_CONTIGUOUS"]
-        assert ours.shape == theirs.shape and np.array_equal(ours, theirs)
+    for limit, kind in ((8192, "max"), (640, "max"), (736, "min")):
+        ref = DetPreProcess(limit, kind, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5])
+        for img in (rgb[:736, :992], rgb[:750, :1000], rgb[13:500, 7:777], rgb[:40, :33]):
+            ours = det_input(img, limit, kind)
+            theirs = ref(np.ascontiguousarray(img[:, :, ::-1]))
+            assert ours.dtype == np.float32 and ours.flags["C_CONTIGUOUS"]
+            assert ours.shape == theirs.shape and np.array_equal(ours, theirs)
+
+
+_ONE_LOAD = """
+import sys
+import numpy as np
+import onnxruntime
+made = []
+class Counting(onnxruntime.InferenceSession):
+    def __init__(self, path, *a, **k):
+        made.append(str(path).rsplit("/", 1)[-1])
+        super().__init__(path, *a, **k)
+onnxruntime.InferenceSession = Counting
+from redact import Config, Redactor
+r = Redactor(Config(threads=2))
+r.ocr.detect(np.full((64, 256, 3), 255, np.uint8))
+r.ocr.recognize([np.full((40, 200, 3), 255, np.uint8)])
+r.ocr.upside_down([np.full((40, 200, 3), 255, np.uint8)])
+print(sorted(made), "rapidocr" in sys.modules)
+"""
+
+
+def test_default_engine_loads_each_model_once_without_rapidocr():
+    """The default engine ("rapid") is our own PP-OCR code: one ONNX Runtime session per model file, and
+    rapidocr (whose wheel only ships the files) is never imported, let alone patched."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _ONE_LOAD], capture_output=True, text=True, timeout=300,
+                         cwd=str(Path(__file__).resolve().parents[1]))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("]")[0] + "]" == str(sorted(["PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx",
+                                                          "ch_ppocr_mobile_v2.0_cls_mobile.onnx"]))
+    assert out.stdout.strip().endswith("False"), out.stdout
+
+
+def test_default_engine_follows_the_protocol(redactors):
+    eng = redactors("rapid").ocr
+    assert isinstance(eng, TextEngine) and callable(getattr(eng, "upside_down", None))
+    # a degenerate (empty) crop reads as nothing instead of failing its whole batch
+    res = eng.recognize([np.zeros((0, 12, 3), np.uint8), np.full((40, 200, 3), 255, np.uint8)])
+    assert len(res) == 2 and res[0].text == "" and res[0].char_spans == ()
 
 
 @needs_paddle
@@ -211,7 +258,7 @@ def test_rapid_detector_input_is_rapidocrs_own_bit_for_bit(redactors):
 def test_detection_scores_belong_to_their_boxes(redactors):
     """Same model, same post-processing: a line found by both engines has the same score in both. Lines of
     different contrast get clearly different scores, so a mix-up shows (rapidocr 3.10 sorts its boxes
-    top-to-bottom but not their scores; rapid.py runs its stages itself to keep the pairs)."""
+    top-to-bottom but not their scores; engines/ppocr keeps the detector's order and the pairs)."""
     im = Image.new("RGB", (1400, 520), "white")
     d = ImageDraw.Draw(im)
     f = _font(30)
@@ -429,7 +476,7 @@ def test_pipeline_redacts_with_each_backend(redactors, ocr, sym):
     run = _run(redactors, ocr, sym, "zh_ecommerce", 101, "1mp")
     _check_redaction(run)
     rep = run["report"]
-    assert rep["engines"]["ocr"].startswith("paddleocr" if ocr == "paddle" else "rapidocr")
+    assert rep["engines"]["ocr"].startswith("paddleocr" if ocr == "paddle" else "ppocr-onnx/")
     assert rep["engines"]["symbols"] == ("pyzbar" if sym == "zbar" else "zxing-cpp")
     assert _truth_categories(run["g"]) <= _categories(run) | {"postal_code", "email", "id_number"}
     assert {s["format"] for s in rep["symbols"] if s["decoded"]} >= {"QRCode", "Code128"}

@@ -1,4 +1,4 @@
-"""The OCR engine protocol. A backend is one file implementing ``TextEngine``.
+"""The OCR engine protocol. A backend is one file (or one folder) implementing ``TextEngine``.
 
 The pipeline detects text on a low-resolution overview (to find labels), then detects and recognises on
 rectified, upright label crops at reading resolution. Engines therefore expose detection and recognition
@@ -40,4 +40,9 @@ class TextEngine(Protocol):
 
     def recognize(self, crops: Sequence[np.ndarray]) -> List[RecResult]:
         """Read horizontal line crops (already upright or 180-flipped; the engine may fix 180)."""
+        ...
+
+    def upside_down(self, crops: Sequence[np.ndarray]) -> List[Tuple[bool, float]]:
+        """For each horizontal line crop: (is it upside down, the classifier's confidence). The reader votes
+        with it on a region's direction (0 vs 180 degrees)."""
         ...

@@ -61,9 +61,3 @@ def verify(name: str) -> Path:
                                   f"(altered or a different {m['package']})")
             return path
     raise EngineError(f"model {name} is not in models/manifest.json")
-
-
-def verify_rapidocr_models() -> None:
-    for m in manifest()["models"]:
-        if m["package"].startswith("rapidocr"):
-            verify(m["name"])
