@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -193,6 +193,20 @@ class CheckResult:
     readable_after: int = 0  # masked values still readable after the last round (must be 0 to write)
     widened: int = 0
     passed: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """What was found on one photo: its labels, read lines and symbols, the fields, and which of them the
+    policy masks (indices into ``fields``). Holds the personal values (in memory only, never in a repr)."""
+
+    photo: Photo
+    labels: List[Label]
+    lines: List[TextLine]
+    symbols: List[Symbol]
+    fields: List[Field]
+    selected: List[int]
+    timings: Dict[str, float]
 
 
 class Style(str, Enum):

@@ -119,5 +119,6 @@ def test_side_threads_yield_to_the_ocr():
         pytest.skip("no thread priorities here")
     r = Redactor(side_threads=2)
     main = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    side = r._workers().submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+    with r:
+        side = r.schedule.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
     assert side == min(19, main + SIDE_NICE) and main == os.getpriority(os.PRIO_PROCESS, 0)

@@ -3,19 +3,23 @@ crops, symbol decoding), and report which masks still give a masked value back.
 
 A region is readable when the OCR finds, inside it, 4 consecutive digits of a masked value, 2 consecutive
 CJK characters of one, or 4 consecutive letters/digits of one; or when a symbol decodes to a masked payload.
+``harden`` is the check as the pipeline runs it: readable masks are grown and filled solid, at most twice, and
+the output is refused (``UnsafeOutput``) when any is still readable then.
 """
 
 from __future__ import annotations
 
 import re
 from concurrent.futures import Executor
+from dataclasses import replace
 from typing import List, Optional, Sequence, Set, Tuple
 
 import cv2
 import numpy as np
 
 from ..concurrency import InlineExecutor, run_all
-from ..types import Mask
+from ..errors import UnsafeOutput
+from ..types import CheckResult, Mask, Style
 
 STROKE_INSET = 5  # px (upright crop scale) in from a mask's edge where its own look is judged: half the
 # stroke filter's 9 px kernel, so the photo around the mask does not count as the mask's strokes
@@ -231,3 +235,47 @@ def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, h
         if job.result():
             bad.add(i)
     return bad
+
+
+MAX_ROUNDS = 3  # reads of the output (the first check and at most two hardenings) before failing closed
+GROW_TEXT_HEIGHTS = 0.5  # a hardened mask grows by this many of its text heights (at least GROW_MIN_PX)
+GROW_MIN_PX = 4.0
+
+
+def harden(ocr, sym, pixels: np.ndarray, out: np.ndarray, masks: Sequence[Mask], analysis, style,
+           heights: Sequence[float], seed: Optional[int], pool: Optional[Executor] = None,
+           name: Optional[str] = None) -> Tuple[np.ndarray, List[Mask], CheckResult]:
+    """The self-check and its hardening loop: read every mask of ``out`` again (``readable_masks``); while
+    some still give a masked value back (at most ``MAX_ROUNDS`` reads), grow those masks, render all masks
+    on ``pixels`` (the photo) again and fill the grown ones solid. Returns the output, the masks and the
+    check's result; raises ``UnsafeOutput`` when masks are still readable after the last round (fail closed:
+    nothing is written)."""
+    from . import render as render_stage  # looked up at call time (tests replace the renderer)
+    from .plan import pad_polygon
+
+    planned = list(masks)
+    rounds = 0
+    widened = 0
+    bad = readable_masks(ocr, sym, out, planned, analysis, heights, pool=pool)
+    rounds += 1
+    while bad and rounds < MAX_ROUNDS:
+        grown = []
+        for i, m in enumerate(planned):
+            if i in bad:
+                grow = max(GROW_MIN_PX, heights[i] * GROW_TEXT_HEIGHTS)
+                grown.append(replace(m, polygon=tuple(map(tuple, pad_polygon(m.polygon, grow)))))
+                widened += 1
+            else:
+                grown.append(m)
+        planned = grown
+        out = render_stage.render(pixels, [m.polygon for m in planned], style, text_heights=heights, seed=seed,
+                                  pool=pool)
+        hard = [m.polygon for i, m in enumerate(planned) if i in bad]
+        out = render_stage.render(out, hard, Style.FILL, text_heights=[heights[i] for i in bad], seed=seed)
+        bad = readable_masks(ocr, sym, out, planned, analysis, heights, pool=pool)
+        rounds += 1
+    res = CheckResult(rounds=rounds, readable_after=len(bad), widened=widened, passed=not bad)
+    if bad:
+        raise UnsafeOutput(f"self-check still reads {len(bad)} masked region(s) after hardening; nothing written",
+                           path=name or None)
+    return out, planned, res

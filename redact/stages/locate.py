@@ -10,7 +10,7 @@ read, the photo is detected again in tiles at a higher resolution, so that a sma
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -330,3 +330,106 @@ def dedupe(boxes: List[np.ndarray], scores: List[float]) -> Tuple[List[np.ndarra
 
 def _convex(q: np.ndarray) -> np.ndarray:
     return cv2.convexHull(np.ascontiguousarray(q, np.float32))
+
+
+# -- the small-label re-detection policy -------------------------------------------------------------
+MIN_OVERVIEW_TEXT_PX = 9.0  # below this line height on the overview, a region is re-detected at higher resolution
+TARGET_TEXT_PX = 26.0  # line height the re-detection aims for
+SMALL_LABEL_FRAC = 0.25  # no region spans this much of the overview's long side: a small (far) label
+SMALL_PRINT_RATIO = 3.0  # a label's small print is about this much smaller than its big print
+REDETECT_VIEW = 2000.0  # long-side cap of a re-detection view (detection costs by the pixel)
+SMALL_LABEL_VIEW = 2400.0  # the same around a small label's big print (a wider window, same small print)
+FALLBACK_SCALE = 2.5  # the small-label fallback's tiles: up to this many times the overview's long side
+MIN_BOXES = 4  # an overview with fewer boxes than this (or with mostly small ones) takes the fallback
+
+
+def locate(engine: TextEngine, pixels: "np.ndarray | Callable[[], np.ndarray]", locate_side: int,
+           overview: Optional[Tuple[np.ndarray, float]] = None) -> List[Region]:
+    """The photo's regions of text (labels), found on an overview (long side ``locate_side``) and detected
+    again where its text is too small to read there.
+
+    ``pixels``: the full-resolution photo, or a function giving it (its full decode may still be under way
+    while the overview is detected: it is asked for only after that). ``overview``: (the overview, its
+    scale) when it came first (a JPEG's preview); else it is resized from ``pixels``.
+
+    - Few boxes, or mostly tiny ones: the small-label fallback (tiles at up to 2.5x the overview's resolution).
+    - A region whose small print is below ``MIN_OVERVIEW_TEXT_PX`` on the overview, or every region when none
+      spans ``SMALL_LABEL_FRAC`` of the overview (a far label shows only its big print there): detected again
+      in a window around it (overlapping windows joined), scaled for its small print to be ``TARGET_TEXT_PX``
+      high, only where that window holds print."""
+    full = pixels if callable(pixels) else (lambda: pixels)
+    if overview is None:
+        overview = resize_long(full(), locate_side)
+    ov, s = overview
+    boxes, scores = detect_boxes(engine, ov, s)
+    px = full()  # the full decode ran beside the overview's detection
+    small = [b for b in boxes if line_height(b) * s < MIN_OVERVIEW_TEXT_PX]
+    if len(boxes) < MIN_BOXES or len(small) > 0.5 * max(1, len(boxes)):
+        side = int(min(max(px.shape[:2]), locate_side * FALLBACK_SCALE))
+        if side > locate_side * 1.2:
+            tb, ts = tiled_detect(engine, px, side)
+            boxes, scores = dedupe(boxes + tb, scores + ts)
+    regions = group(boxes, scores, ov.shape[:2], s)
+    # A label that spans little of the overview shows only its big print there: its small print (the
+    # addresses, the stub) is below what the overview can detect, whatever the big print's height.
+    extent = [float(np.ptp(r.points, axis=0).max()) * s for r in regions]
+    small_label = bool(regions) and max(extent) < SMALL_LABEL_FRAC * locate_side
+    out_b: List[np.ndarray] = []
+    out_s: List[float] = []
+    wins = []  # [x0, y0, x1, y1, k, cap, [(region, fine)]]
+    for r in regions:
+        fine = r.small_height * s < MIN_OVERVIEW_TEXT_PX
+        if (not fine and not small_label) or r.text_height <= 0:
+            out_b += r.boxes
+            out_s += r.scores
+            continue
+        wins.append(_window(r, fine, px.shape[:2]))
+    wins = [[*union_rect([wins[i] for i in g]), max(wins[i][4] for i in g), max(wins[i][5] for i in g),
+             [m for i in g for m in wins[i][6]]] for g in join_groups(wins)]
+    for x0, y0, x1, y1, k, cap, members in wins:
+        b2, s2 = _redetect(engine, px, (x0, y0, x1, y1), min(k, cap / max(1, x1 - x0, y1 - y0)), members)
+        out_b += b2
+        out_s += s2
+    return group(out_b, out_s, ov.shape[:2], s) if out_b else []
+
+
+def _window(r: Region, fine: bool, shape: Tuple[int, int]) -> list:
+    """The re-detection window around a region: [x0, y0, x1, y1, scale, long-side cap, [(region, fine)]]."""
+    pts = r.points
+    span = float(np.ptp(pts, axis=0).max())
+    # the boxes found may be only part of a small label (its big print: maybe less than half of it)
+    m = max(r.text_height * 4, span * (0.6 if fine else 1.0))
+    x0, y0 = np.maximum(0, np.floor(pts.min(axis=0) - m)).astype(int)
+    x1 = int(min(shape[1], np.ceil(pts[:, 0].max() + m)))
+    y1 = int(min(shape[0], np.ceil(pts[:, 1].max() + m)))
+    # aim at the small print: the region's own smallest lines, or (big print only) a third of it
+    target = r.small_height if fine else r.small_height / SMALL_PRINT_RATIO
+    k = min(2.5, TARGET_TEXT_PX / max(1.0, target))
+    return [int(x0), int(y0), x1, y1, k, REDETECT_VIEW if fine else SMALL_LABEL_VIEW, [(r, fine)]]
+
+
+def _redetect(engine: TextEngine, pixels: np.ndarray, rect: Tuple[int, int, int, int], k: float,
+              members: Sequence[Tuple[Region, bool]]) -> Tuple[List[np.ndarray], List[float]]:
+    """Detect again in ``rect`` of the photo at scale ``k``, only where the view holds print (a small
+    label's window is mostly its surroundings); the members' own boxes when nothing is found there."""
+    x0, y0, x1, y1 = rect
+    view = cv2.resize(pixels[y0:y1, x0:x1], (max(1, int((x1 - x0) * k)), max(1, int((y1 - y0) * k))),
+                      interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
+    known = [(q - np.array([x0, y0], float)) * k for r, _ in members for q in r.boxes]
+    b2: List[np.ndarray] = []
+    s2: List[float] = []
+    areas = print_areas(view, known)
+    for ax0, ay0, ax1, ay1 in areas:
+        b, sc = detect_in_tiles(engine, view[ay0:ay1, ax0:ax1], k, (x0 + ax0 / k, y0 + ay0 / k),
+                                frame=view.shape[:2])
+        b2 += b
+        s2 += sc
+    if len(areas) > 1:
+        b2, s2 = dedupe(b2, s2)
+    old_b = [q for r, _ in members for q in r.boxes]
+    old_s = [v for r, _ in members for v in r.scores]
+    if not b2:
+        return old_b, old_s
+    if not all(fine for _, fine in members):  # keep the overview's big print too (it may be cut at the
+        return dedupe(b2 + old_b, s2 + old_s)  # window's edge)
+    return b2, s2

@@ -279,3 +279,39 @@ def plan(fields: Sequence[Field], selected: Sequence[int], lines: Sequence[TextL
 
 def user_masks(polygons: Sequence[Sequence[Sequence[float]]]) -> List[Mask]:
     return [Mask(polygon=as_polygon(p), fields=(), category=Category.OTHER, source="user") for p in polygons if len(p) >= 3]
+
+
+def mask_text_height(m: Mask, fields: Sequence[Field], lines: Sequence[TextLine]) -> float:
+    """The text height a mask's look is scaled to: the median height of its fields' lines, else a third of
+    its polygon's smaller extent (at least 6 px)."""
+    hs = []
+    for fi in m.fields:
+        for sp in fields[fi].spans:
+            if 0 <= sp.line < len(lines):
+                hs.append(lines[sp.line].height)
+    if hs:
+        return float(np.median(hs))
+    p = np.asarray(m.polygon, float)
+    return float(max(6.0, min(np.ptp(p[:, 0]), np.ptp(p[:, 1])) / 3))
+
+
+PROPOSAL_TOL = 0.0501  # px: a report gives polygons to 0.1 px
+
+
+def kept_proposals(users: Sequence[Mask], proposed: Sequence[Mask]) -> List[Mask]:
+    """User masks, each one that repeats a proposed mask (to the report's 0.1 px) replaced by that proposal:
+    rendering the masks ``analyze`` proposed, as they came back, gives exactly ``redact``'s output (its
+    fields' text heights set the look, and the self-check knows their values)."""
+    out: List[Mask] = []
+    used: set = set()
+    for u in users:
+        q = np.asarray(u.polygon, float)
+        same = [i for i, m in enumerate(proposed) if len(m.polygon) == len(q)
+                and float(np.abs(np.asarray(m.polygon, float) - q).max()) <= PROPOSAL_TOL]
+        # masks of several fields may share one outline (a code and the number it carries): each in turn
+        free = [i for i in same if i not in used]
+        pick = free[0] if free else (same[0] if same else None)
+        if pick is not None:
+            used.add(pick)
+        out.append(proposed[pick] if pick is not None else u)
+    return out

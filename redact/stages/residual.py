@@ -12,8 +12,10 @@ Deterministic: views, scales and the order of everything follow the labels and t
 
 from __future__ import annotations
 
+import logging
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import List, Sequence
+from typing import Any, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -21,6 +23,8 @@ import numpy as np
 from .locate import Region, detect_in_tiles, dominant_direction, line_height
 from .read_text import Reader
 from ..types import Field, Label, Mask, Symbol, TextLine, as_polygon
+
+log = logging.getLogger(__name__)
 
 TARGET_TEXT_PX = 26.0  # the label's small print is looked at this height (as the first pass's re-detection)
 MAX_VIEW = 2000.0  # long-side cap of a label's view (detection costs by the pixel)
@@ -123,3 +127,36 @@ def residual_fields(fields: Sequence[Field], first_lines: int, first_symbols: in
         if all(sp.line >= first_lines for sp in f.spans) and all(si >= first_symbols for si in f.symbols):
             out.append(replace(f, rule=f"residual/{f.rule}"))
     return out
+
+
+def mask_residual(ocr, sym, out: np.ndarray, masks: Sequence[Mask], heights: Sequence[float], analysis, style,
+                  seed: Optional[int], policy, pad_ratio: float, quiet_zone: float,
+                  pool: Optional[Executor] = None) -> Tuple[np.ndarray, List[Mask], List[float], Any]:
+    """The residual pass: ``scan`` the output, classify again, and mask on ``out`` what is still personal.
+    Returns the output, the masks, their text heights and the analysis with the new labels, lines, symbols
+    and fields (the report shows them); all as they were when nothing new is found."""
+    from dataclasses import replace
+
+    from . import render as render_stage  # looked up at call time (tests replace the renderer)
+    from .classify import apply_policy, classify
+    from .plan import field_polygons, mask_text_height, plan
+
+    a = analysis
+    r = scan(ocr, sym, out, a.labels, a.lines, masks)
+    if not r.lines and not r.symbols:
+        return out, list(masks), list(heights), a
+    lines = list(a.lines) + r.lines
+    syms = list(a.symbols) + r.symbols
+    found = residual_fields(classify(lines, syms), len(a.lines), len(a.symbols))
+    chosen = apply_policy(found, policy, lines=lines)
+    if not chosen:
+        return out, list(masks), list(heights), a
+    fields = list(a.fields) + [replace(f, polygons=field_polygons(f, lines, syms)) for f in chosen]
+    new_idx = list(range(len(a.fields), len(fields)))
+    a = replace(a, labels=list(a.labels) + r.labels, lines=lines, symbols=syms, fields=fields,
+                selected=sorted(set(a.selected) | set(new_idx)))
+    extra = plan(fields, new_idx, lines, syms, pad_ratio, quiet_zone)
+    hx = [mask_text_height(m, a.fields, a.lines) for m in extra]
+    out = render_stage.render(out, [m.polygon for m in extra], style, text_heights=hx, seed=seed, pool=pool)
+    log.info("residual scan: %d more field(s) masked", len(chosen))
+    return out, list(masks) + extra, list(heights) + hx, a
