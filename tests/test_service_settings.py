@@ -143,6 +143,9 @@ class FakeRedactor:
         FakeRedactor.calls.append(("warm",))
         return self
 
+    def close(self):
+        FakeRedactor.calls.append(("close",))
+
     def analyze(self, image, *, name=""):
         FakeRedactor.calls.append(("analyze", type(image), name, image))
         return Report(source=name, width=40, height=30)
@@ -185,6 +188,7 @@ def test_the_upload_bytes_go_to_the_api(monkeypatch):
         t.name for t in threading.enumerate() if t.name.startswith(("redact-worker", "redact-decode"))
     ]
     assert ("warm",) in FakeRedactor.calls
+    assert FakeRedactor.calls[-1] == ("close",)  # each Redactor closed (its side threads, its cache) at shutdown
     jobs = [c for c in FakeRedactor.calls if c[0] != "warm"]
     assert jobs[0] == ("analyze", bytes, "upload", data)
     assert jobs[1][:4] == ("redact", bytes, "upload", data)

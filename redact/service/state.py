@@ -90,9 +90,8 @@ class ServiceState:
     def __init__(self, config: Optional[Config], settings: ServiceSettings):
         self.settings = settings
         self.config = settings.redactor_config(config)
-        # the pool's threads are shut down at close(); the Redactors' own side threads end with their
-        # process until Redactor has a close() (issue 18, the pipeline's step): then pass dispose=that here
-        self.pool = WorkerPool(self._new_redactor, settings.workers, settings.queue)
+        # the pool's threads are shut down at close(), and each Redactor's side threads and cache with it
+        self.pool = WorkerPool(self._new_redactor, settings.workers, settings.queue, dispose=lambda r: r.close())
         self.reports = ReportStore(settings.report_cache)
         self.header_check = HeaderCheck(self.config)
 
