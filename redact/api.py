@@ -379,14 +379,14 @@ class Redactor:
             if cfg.self_check and planned:
                 t1 = time.perf_counter()
                 # the render is encoded while the check reads it (used only if the check changes nothing)
-                encoded = (out, self._workers().submit(photo_mod.encode, ph, out, cfg, fmt))
+                encoded = (out, self._workers().submit(photo_mod.encode, ph, out, cfg, fmt, pool=self._workers()))
                 out, planned, check = self._self_check(ph, out, planned, a, st, heights, seed)
                 timings["check"] = time.perf_counter() - t1
             t1 = time.perf_counter()
             if encoded is not None and encoded[0] is out:
                 data, out_fmt = encoded[1].result()
             else:
-                data, out_fmt = photo_mod.encode(ph, out, cfg, fmt)
+                data, out_fmt = photo_mod.encode(ph, out, cfg, fmt, pool=self._workers())
             timings["encode"] = time.perf_counter() - t1
             timings["total"] = time.perf_counter() - t0
             rep = self._report(a, planned, st.value, timings, check)
