@@ -21,7 +21,7 @@ from PIL import Image
 from ..concurrency import run_all
 from ..config import Config
 from ..types import Photo
-from .formats import EXIF_FORMATS, EXTENSION, OUTPUT_FOR_INPUT
+from .formats import EXIF_FORMATS, OUTPUT_FOR_INPUT
 
 OUT_FORMAT = OUTPUT_FOR_INPUT
 

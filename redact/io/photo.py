@@ -14,7 +14,8 @@ from typing import Union
 
 from .atomic import check_writable, write_atomic
 from .decode import PREVIEW_SLACK, SUPPORTED, Source, decode, decode_jpeg, load, preview, read_source
-from .encode import EXTENSION, JPEG_STRIPE_PIXELS, OUT_FORMAT, PNG_STRIPES, encode, encode_jpeg, encode_png
+from .encode import JPEG_STRIPE_PIXELS, OUT_FORMAT, PNG_STRIPES, encode, encode_jpeg, encode_png
+from .formats import EXTENSION
 from .metadata import EXIF_FORMATS, dropped_metadata, kept_exif, meta_of
 
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".avif", ".tif", ".tiff", ".bmp"}
