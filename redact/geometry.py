@@ -7,8 +7,12 @@ Two overlap measures are kept, on purpose (each stage's thresholds were tuned on
   by the detector's de-duplication (``locate.dedupe``);
 - ``raster_overlap`` (and ``quad_iou`` / ``inside_share`` on it): the intersection of any two polygons,
   rasterised at most 512 px across, used by the symbol stages (look-alikes, merging decoded codes). Its
-  areas are quantised (and count boundary pixels), so it is not the exact measure: replacing one by the
-  other moves values across the stages' thresholds (0.2, 0.3, 0.6) and so changes masks.
+  areas are quantised (and count boundary pixels), so it is not the exact measure.
+
+Measured (issue 18) with the exact measure in place of the raster one, on the generated quick set: the masks
+and output pixels stay the same on all 24 photos, but 2 of the 378 overlaps measured there land on the other
+side of a threshold the symbol stages use (0.2, 0.3, 0.5, 0.6; the values differ by up to 0.023). So the two
+stay until a same-masks check on the full set says the exact one changes nothing.
 """
 
 from __future__ import annotations
