@@ -43,7 +43,7 @@ def direct_ocr(r, photo: Path, runs: int = 1) -> Dict[str, Any]:
     (detection on all 12 MP, recognition of every box found), timed like the pipeline (warm, median)."""
     import numpy as np
 
-    from redact.stages.read_text import crop_quad, reading_quad
+    from redact.geometry import crop_quad, reading_quad
 
     ph = r.load(str(photo), name=photo.name)
     walls, cpus, lines = [], [], 0

@@ -31,7 +31,8 @@ from .stages.fields import find_fields
 from .stages.locate import locate
 from .stages.plan import kept_proposals, mask_text_height, plan, user_masks
 from .stages.bar_extent import grow_bars
-from .stages.read_text import Reader, merge_symbols
+from .stages.read_symbols import merge_symbols
+from .stages.read_text import Reader
 from .stages.residual import mask_residual
 from .types import Analysis, CheckResult, Label, Mask, Photo, Style, TextLine
 
@@ -264,7 +265,7 @@ class Redactor:
             if cfg.self_check and planned:
                 t1 = time.perf_counter()
                 # the render is encoded while the check reads it (used only if the check changes nothing)
-                encoded = (out, self.schedule.submit(photo_mod.encode, ph, out, cfg, fmt))
+                encoded = (out, self.schedule.submit(photo_mod.encode, ph, out, cfg, fmt, pool=self.schedule.pool))
                 out, planned, check = harden(self.ocr, self.symbols, ph.pixels, out, planned, a, st, heights, seed,
                                              pool=pool, name=ph.name)
                 timings["check"] = time.perf_counter() - t1
@@ -272,7 +273,7 @@ class Redactor:
             if encoded is not None and encoded[0] is out:
                 data, out_fmt = encoded[1].result()
             else:
-                data, out_fmt = photo_mod.encode(ph, out, cfg, fmt)
+                data, out_fmt = photo_mod.encode(ph, out, cfg, fmt, pool=self.schedule.pool)
             timings["encode"] = time.perf_counter() - t1
             timings["total"] = time.perf_counter() - t0
             rep = self._report(a, planned, st.value, timings, check)

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from .concurrency import InlineExecutor
-from .stages.read_text import View, decode_label, decode_photo, joined_views
+from .stages.read_symbols import View, decode_label, decode_photo, joined_views
 from .types import Label
 
 SIDE_NICE = 10  # side threads yield to the OCR's (env REDACT_SIDE_NICE; 0: same priority)

@@ -71,10 +71,10 @@ def test_big_jpeg_encoded_in_stripes_decodes_to_the_same_pixels(sub):
         base = cv2.resize(_gradient(), (w, h), interpolation=cv2.INTER_LINEAR)
         noise = rng.integers(0, 40, (h, w, 1), dtype=np.uint8)
         px = np.ascontiguousarray(base // 2 + noise)  # detail in every block: real entropy-coded data
-        whole = photo._encode_jpeg(px, 92, sub, stripes=1)
+        whole = photo.encode_jpeg(px, 92, sub, stripes=1)
         ref = np.asarray(Image.open(io.BytesIO(whole)).convert("RGB"))
         for n in (2, 3):
-            data = photo._encode_jpeg(px, 92, sub, stripes=n)
+            data = photo.encode_jpeg(px, 92, sub, stripes=n)
             assert data != whole and b"\xff\xdd" in data  # a restart interval is declared
             im = Image.open(io.BytesIO(data))
             im.load()
@@ -135,7 +135,7 @@ def test_fast_jpeg_decode_is_pils_decode_oriented(orientation):
     exif = Image.Exif()
     exif[0x0112] = orientation
     data = _encode(Image.fromarray(arr), "JPEG", quality=90, exif=exif.tobytes())
-    assert photo._decode_jpeg(data, (301, 163), orientation) is not None  # the fast path is taken
+    assert photo.decode_jpeg(data, (301, 163), orientation) is not None  # the fast path is taken
     ph = photo.load(data)
     ref = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB"))
     assert ph.pixels.shape == ref.shape and ph.pixels.flags.c_contiguous
@@ -266,3 +266,24 @@ def test_jpeg_preview_is_the_photo_seen_small(orientation, mode):
     assert photo.preview(data, 1600, cfg) is None  # not big enough to gain
     assert photo.preview(_encode(img.convert("RGB"), "PNG"), 800, cfg) is None
     assert photo.preview(data[: len(data) // 2], 800, cfg) is None  # truncated: the full decode says so
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_stripes_on_a_pool_or_inline_give_the_same_bytes(fmt):
+    """The encoder owns no threads: a big image's stripes are cut the same way with or without an executor,
+    and compressed on its threads or one after the other in the caller's, to the very same bytes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from redact.concurrency import InlineExecutor
+
+    rng = np.random.default_rng(7)
+    px = rng.integers(0, 256, (1800, 1400, 3), dtype=np.uint8)
+    px[:900] //= 5
+    ph = Photo(pixels=px, meta=PhotoMeta(format=fmt, mode="RGB", jpeg_subsampling=2 if fmt == "JPEG" else -1))
+    inline, _ = photo.encode(ph, px)
+    with ThreadPoolExecutor(2) as pool:
+        threaded, _ = photo.encode(ph, px, pool=pool)
+    assert threaded == inline == photo.encode(ph, px, pool=InlineExecutor())[0]
+    if fmt == "JPEG":
+        with ThreadPoolExecutor(2) as pool:
+            assert photo.encode_jpeg(px, 92, 2, stripes=3) == photo.encode_jpeg(px, 92, 2, stripes=3, pool=pool)

@@ -186,8 +186,7 @@ def test_whole_photo_search_finds_bars_off_every_label_and_not_text():
     the whole-photo pass; lines of text are not bars."""
     from PIL import Image, ImageDraw, ImageFont
 
-    from redact.stages.read_text import decode_photo, merge_symbols
-    from redact.stages.read_symbols import LOOK
+    from redact.stages.read_symbols import LOOK, decode_photo, merge_symbols
 
     code, truth = _damaged(3.0)
     photo = np.full((1800, 3000), 235, np.uint8)
@@ -230,8 +229,7 @@ def test_whole_photo_2d_look_alike_counts_beside_text_only():
     """A 2-D code no reader decodes, off every label (printed on the bag beside its id), is masked from the
     whole-photo pass when some text line stands by it; the same block alone on the photo is not (a keypad,
     a grille)."""
-    from redact.stages.read_text import decode_photo, merge_symbols
-    from redact.stages.read_symbols import LOOK_2D
+    from redact.stages.read_symbols import LOOK_2D, decode_photo, merge_symbols
     from redact.types import TextLine
 
     code, truth = _damaged(0.0, zxingcpp.BarcodeFormat.DataMatrix, "RVP1234567890XYZ0001IN-12345678", scale=8)

@@ -96,6 +96,6 @@ def grow_bars(gray: np.ndarray, symbols: Sequence["Symbol"]) -> list:
     """Every 1-D symbol's polygon grown to its bars (``bar_extent``); 2-D symbols as they are."""
     from dataclasses import replace
 
-    from .read_symbols import is_two_d
+    from ..engines.symbols import is_two_d
 
     return [s if is_two_d(s.format) else replace(s, polygon=bar_extent(gray, s.polygon)) for s in symbols]

@@ -85,7 +85,7 @@ def _upright_crop(out: np.ndarray, poly: np.ndarray, text_h: float,
     else:
         rect = cv2.minAreaRect(poly.astype(np.float32))
         quad = cv2.boxPoints(rect).astype(float)
-    from .read_text import reading_quad
+    from ..geometry import reading_quad
 
     d = poly[1] - poly[0] if len(poly) == 4 else quad[1] - quad[0]
     d = d / (np.linalg.norm(d) + 1e-9)
@@ -221,7 +221,7 @@ def readable_masks(ocr, sym, out: np.ndarray, masks: Sequence[Mask], analysis, h
         canvas, places = _pack(crops)
         boxes = ocr.detect(canvas)
         if boxes:
-            from .read_text import crop_quad, reading_quad
+            from ..geometry import crop_quad, reading_quad
 
             quads = [reading_quad(np.asarray(b.quad, float), np.array([1.0, 0.0])) for b in boxes]
             texts = [r.text for r in ocr.recognize([crop_quad(canvas, q) for q in quads])]

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from ..engines.base import TextEngine
+from ..geometry import box_geometry, convex_overlap, overlap_groups, union_rect
 
 
 @dataclass
@@ -42,16 +43,6 @@ def resize_long(pixels: np.ndarray, side: int) -> Tuple[np.ndarray, float]:
         return pixels, 1.0
     out = cv2.resize(pixels, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
     return out, s
-
-
-def box_geometry(q: np.ndarray) -> Tuple[np.ndarray, float, float]:
-    """(unit long-edge direction, long length, short length) of a 4-point box."""
-    e1 = q[1] - q[0]
-    e2 = q[3] - q[0]
-    l1, l2 = float(np.linalg.norm(e1)), float(np.linalg.norm(e2))
-    if l1 >= l2:
-        return e1 / (l1 + 1e-9), l1, l2
-    return e2 / (l2 + 1e-9), l2, l1
 
 
 def dominant_direction(boxes: Sequence[np.ndarray]) -> np.ndarray:
@@ -206,32 +197,6 @@ def print_windows(strokes: np.ndarray, cell: int = STROKE_CELL, min_strokes: int
     return wins
 
 
-def overlap_groups(rects: Sequence[Sequence[float]]) -> List[List[int]]:
-    """Indices of rectangles (x0, y0, x1, y1) grouped where they overlap, directly or through others."""
-    parent = list(range(len(rects)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, a in enumerate(rects):
-        for j in range(i + 1, len(rects)):
-            b = rects[j]
-            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
-                parent[root(j)] = root(i)
-    groups: dict = {}
-    for i in range(len(rects)):
-        groups.setdefault(root(i), []).append(i)
-    return list(groups.values())
-
-
-def union_rect(rects: Sequence[Sequence[float]]) -> Tuple[int, int, int, int]:
-    return (int(min(r[0] for r in rects)), int(min(r[1] for r in rects)),
-            int(max(r[2] for r in rects)), int(max(r[3] for r in rects)))
-
-
 def join_groups(rects: Sequence[Sequence[float]]) -> List[List[int]]:
     """Indices of rectangles to join: overlapping ones, until the joined rectangles overlap no other."""
     groups = [[i] for i in range(len(rects))]
@@ -318,7 +283,7 @@ def dedupe(boxes: List[np.ndarray], scores: List[float]) -> Tuple[List[np.ndarra
                 continue
             if not (hts[i] <= 1.6 * hts[j] and hts[j] <= 1.6 * hts[i]):
                 continue
-            inter, _ = cv2.intersectConvexConvex(_convex(quads[i]), _convex(quads[j]))
+            inter = convex_overlap(quads[i], quads[j])
             if inter > 0.6 * max(1.0, areas[i]):
                 dup = True
                 break
@@ -326,10 +291,6 @@ def dedupe(boxes: List[np.ndarray], scores: List[float]) -> Tuple[List[np.ndarra
             keep.append(i)
     keep.sort()
     return [boxes[i] for i in keep], [scores[i] for i in keep]
-
-
-def _convex(q: np.ndarray) -> np.ndarray:
-    return cv2.convexHull(np.ascontiguousarray(q, np.float32))
 
 
 # -- the small-label re-detection policy -------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .read_text import span_polygon
+from ..geometry import span_polygon
 from ..types import Category, Field, Mask, Polygon, Symbol, TextLine, as_polygon
 
 
