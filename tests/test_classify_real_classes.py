@@ -338,3 +338,19 @@ def test_a_badly_read_line_inside_an_address_block_is_masked():
     fields = classify(lines)
     assert set(masked(fields, lines, 1)) <= {"#", " "}, masked(fields, lines, 1)
     assert "#" in masked(fields, lines, 0) and "#" in masked(fields, lines, 2)
+
+
+def test_a_blank_forms_wording_in_a_party_block_is_not_a_name_or_an_address():
+    # a blank waybill form: cell captions, the units its blanks are counted in, the service number
+    lines = [L("寄件人信息", 20, 20), L("寄件人姓名", 20, 60), L("单位名称", 20, 100), L("寄件地址", 20, 140),
+             L("省", 200, 140), L("市", 260, 140), L("区/县", 320, 140), L("服务电话:021-69777888", 20, 200)]
+    fields = classify(lines)
+    for i in range(len(lines)):
+        assert "#" not in masked(fields, lines, i), (i, masked(fields, lines, i))
+    # the same block filled in: the person's values are masked
+    filled = [L("寄件人：张伟 13812345678", 20, 20), L("单位名称：", 20, 60), L("杭州市西湖区文三路90号", 20, 100),
+              L("李月", 20, 140)]
+    fields = classify(filled)
+    assert masked(fields, filled, 0) == "寄件人：## ###########"
+    assert "#" * 5 in masked(fields, filled, 2)
+    assert masked(fields, filled, 3) == "##"  # a name in the block, though 月 is a unit of the form's dates

@@ -172,6 +172,7 @@ def block_rules(ls: list[Line]) -> None:
                         core
                         and NAMEISH_ZH.match(rest)
                         and not zh.looks_like_address(core)
+                        and not zh.form_term(core)
                         and not any(h.category == Category.NAME for h in hits)
                     ):
                         s = len(rest) - len(rest.lstrip())

@@ -61,7 +61,7 @@ def names_beside_phones(ls: list[Line]) -> None:
                 and not any(h.category == Category.NAME for h in L.hits)
             ):
                 core = meaningful(rest)
-                if core not in zh.NOT_NAMES and not zh.looks_like_address(core):
+                if core not in zh.NOT_NAMES and not zh.looks_like_address(core) and not zh.form_term(core):
                     s = len(rest) - len(rest.lstrip())
                     L.hits = add_hit(
                         L.hits,

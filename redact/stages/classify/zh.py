@@ -19,12 +19,14 @@ from .numbers import number_hits
 from .text import digitize, fold, has_cjk
 
 __all__ = [
+    "FORM_TERM",
     "HUB",
     "KEEP_TEXT",
     "ROLE_CAPTION",
     "address_score",
     "caption_role",
     "find",
+    "form_term",
     "is_surname_start",
     "scan",
     "valid_cn_id",
@@ -112,6 +114,24 @@ KEEP_TEXT = re.compile(
     r"签收|验视|本人|确认|快件|派送|服务|投诉|客服|保价|月结|到付|寄付|现付|货款|打印|官网|微信|扫码|关注|"
     r"www|http|条款|契约|协议|赔偿|责任|如有|请|谢谢|感谢|欢迎|注意|禁止|违禁|温馨|提示|须知"
 )
+
+
+# a form's own wording in a person's block: the captions of its cells and the units its blanks are
+# counted in ("寄件地址", "单位名称", "省 市 区/县", "年 月 日 时"): the form's, never a name
+FORM_TERM = re.compile(
+    r"地址|姓名|名称|签名|签字|电话|手机|信息|编码|邮编|日期|时间|单位|业务员|结算|证件|数量|重量|体积|金额|"
+    r"费用|资费|备注|品名|物品|填写"
+)
+_UNITS_ONLY = re.compile(r"^[省市区县乡镇村街路号楼层室栋单元年月日时分秒/\\、\s]+$")
+
+
+def form_term(core: str) -> bool:
+    """Is this leftover text of a block line the form's wording (a cell caption, a unit, a printed term)?"""
+    return bool(FORM_TERM.search(core) or _UNITS_ONLY.match(core) or KEEP_TEXT.search(core))
+
+
+# a number a service caption announces is the courier's or the shop's (客服电话：021-…)
+_SERVICE_NUMBER = re.compile(r"(?:客服|热线|服务电话|服务热线|投诉电话|查询电话|客服电话|全国统一)\W{0,3}$")
 
 
 def is_surname_start(s: str) -> bool:
@@ -387,6 +407,12 @@ def scan(text: str, *, in_block: bool = False) -> list[Hit]:
     F = fold(text)
     D = digitize(F)
     hits = number_hits(F, D, "zh", in_block) + _caption_values(F, D)
+    hits = [
+        Hit(h.start, h.end, Category.OTHER, "hotline", sensitive=False, priority=85)
+        if h.sensitive and h.category == Category.PHONE and _SERVICE_NUMBER.search(F[max(0, h.start - 10) : h.start])
+        else h
+        for h in hits
+    ]
     first = resolve(hits, D)
     # names
     names = _caption_names(F, [h for h in first if h.sensitive])
@@ -412,7 +438,7 @@ def scan(text: str, *, in_block: bool = False) -> list[Hit]:
             for f in forced_from
         )
         if looks_like_address(seg, forced=forced) or (
-            in_block and has_cjk(seg) and not KEEP_TEXT.search(seg) and not _is_sort_line(seg)
+            in_block and has_cjk(seg) and not form_term(seg) and not _is_sort_line(seg)
         ):
             line_is_address = True
             # a 6-digit postal code at the end of an address piece
