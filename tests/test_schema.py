@@ -85,8 +85,8 @@ def built_report() -> Report:
 
 
 def assert_model_agrees(d) -> None:
-    """``d`` (a to_dict() output) is exactly a ReportModel: it validates, dumps back to itself, and its keys are
-    the models' fields in the models' order (absent optional keys aside)."""
+    """``d`` (a to_dict() output) is exactly a ReportModel: it validates, dumps back to itself, and its keys
+    are the models' fields in the models' order (absent optional keys aside)."""
     m = validate_report(d)
     assert m.model_dump(mode="json", exclude_unset=True) == d
     assert json.dumps(m.model_dump(mode="json", exclude_unset=True), ensure_ascii=False) == json.dumps(
@@ -132,8 +132,7 @@ def test_to_dict_is_the_model():
 
 def test_service_openapi_documents_the_model():
     pytest.importorskip("fastapi")
-    from redact.service import create_app
-    from redact.service import models
+    from redact.service import create_app, models
 
     assert models.ReportModel is ReportModel and models.FieldModel is FieldModel
     spec = create_app(workers=1, queue=1, warm=False).openapi()
