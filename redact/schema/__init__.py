@@ -78,7 +78,9 @@ class FieldModel(_Model):
     source: Literal["text", "symbol", "text+symbol"]
     rule: str = Field(description="Which rule fired; never a personal value.")
     polygons: list[Polygon]
-    value: str | SkipJsonSchema[None] = absent("The personal value: only with values_revealed.")
+    value: str | SkipJsonSchema[None] = absent(
+        "The personal value: only with values_revealed (reveal=true, where allowed)."
+    )
 
     _value_not_null = field_validator("value", mode="before")(_not_null)
 
@@ -96,7 +98,9 @@ class SymbolModel(_Model):
     decoded: bool
     polygon: Polygon
     engine: str
-    payload: str | SkipJsonSchema[None] = absent("The decoded payload: only with values_revealed.")
+    payload: str | SkipJsonSchema[None] = absent(
+        "The decoded payload: only with values_revealed (reveal=true, where allowed)."
+    )
 
     _payload_not_null = field_validator("payload", mode="before")(_not_null)
 
