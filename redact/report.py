@@ -1,7 +1,10 @@
 """The report: categories, roles, polygons, scores, styles, check results, timings.
 
-Personal values appear only when ``reveal=True`` is asked for explicitly. The JSON Schema is in
-``redact/schema/report.schema.json``.
+Personal values appear only when ``reveal=True`` is asked for explicitly. The shape of ``to_dict()`` is
+defined once, by the pydantic models in :mod:`redact.schema`; ``redact/schema/report.schema.json`` is
+generated from them (``python -m redact.schema``) and the service's OpenAPI uses them. ``to_dict`` builds the
+plain dict itself (no pydantic on the core path); ``tests/test_schema.py`` proves every key here is a field
+there, in the same order, and that every report validates against both.
 """
 
 from __future__ import annotations

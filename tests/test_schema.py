@@ -1,5 +1,7 @@
-"""The report schema (redact/schema/report.schema.json) describes Report.to_dict() on every surface, and
-personal values appear only with an explicit reveal."""
+"""The report schema describes Report.to_dict() on every surface, and personal values appear only with an
+explicit reveal. The report is defined once, by the pydantic models in redact.schema: the committed
+redact/schema/report.schema.json is what they generate, the service's OpenAPI uses them, and every to_dict()
+output validates against both, its keys being the models' fields in their order."""
 
 from __future__ import annotations
 
@@ -9,9 +11,20 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from pydantic import ValidationError
 
 import redact
 from redact.report import Report
+from redact.schema import (
+    CheckModel,
+    FieldModel,
+    MaskModel,
+    ReportModel,
+    SymbolModel,
+    json_schema,
+    schema_text,
+    validate_report,
+)
 from redact.types import Category, CheckResult, Field, Mask, PhotoMeta, Role, Span, Symbol
 
 SCHEMA_PATH = Path(redact.__file__).parent / "schema" / "report.schema.json"
@@ -71,6 +84,68 @@ def built_report() -> Report:
     )
 
 
+def assert_model_agrees(d) -> None:
+    """``d`` (a to_dict() output) is exactly a ReportModel: it validates, dumps back to itself, and its keys
+    are the models' fields in the models' order (absent optional keys aside)."""
+    m = validate_report(d)
+    assert m.model_dump(mode="json", exclude_unset=True) == d
+    assert json.dumps(m.model_dump(mode="json", exclude_unset=True), ensure_ascii=False) == json.dumps(
+        d, ensure_ascii=False
+    ), "same keys, same order, same values"
+
+    def in_order(obj, model) -> None:
+        assert list(obj) == [k for k in model.model_fields if k in obj], model.__name__
+
+    in_order(d, ReportModel)
+    for f in d["fields"]:
+        in_order(f, FieldModel)
+    for mk in d["masks"]:
+        in_order(mk, MaskModel)
+    for sy in d["symbols"]:
+        in_order(sy, SymbolModel)
+    if "check" in d:
+        in_order(d["check"], CheckModel)
+
+
+def test_committed_schema_is_what_the_models_generate():
+    """Regenerate with `python -m redact.schema` after changing redact/schema/__init__.py."""
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text()
+    assert json.loads(SCHEMA_PATH.read_text(encoding="utf-8")) == json_schema()
+
+
+def test_schema_command_check(tmp_path):
+    from redact.schema.__main__ import main
+
+    assert main(["--check"]) == 0
+    out = tmp_path / "s.json"
+    assert main(["--check", "--out", str(out)]) == 1
+    assert main(["--out", str(out)]) == 0 and out.read_text(encoding="utf-8") == schema_text()
+
+
+def test_to_dict_is_the_model():
+    rep = built_report()
+    for reveal in (False, True):
+        assert_model_agrees(rep.to_dict(reveal=reveal))
+    assert_model_agrees(Report(source="", width=0, height=0).to_dict())
+    assert_model_agrees(Report(source="x.jpg", width=10, height=10, status="failed", error="x").to_dict())
+
+
+def test_service_openapi_documents_the_model():
+    pytest.importorskip("fastapi")
+    from redact.service import create_app, models
+
+    assert models.ReportModel is ReportModel and models.FieldModel is FieldModel
+    spec = create_app(workers=1, queue=1, warm=False).openapi()
+    comps = spec["components"]["schemas"]
+    schema = json_schema()
+    for name, part in [("ReportModel", schema)] + list(schema["$defs"].items()):
+        if "properties" in part:
+            assert set(comps[name]["properties"]) == set(part["properties"]), name
+            assert set(comps[name].get("required", [])) == set(part["required"]), name
+            assert comps[name].get("additionalProperties") is False, name
+    assert comps["ReportModel"]["allOf"] == schema["allOf"]
+
+
 def test_schema_is_valid_2020_12():
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -80,6 +155,7 @@ def test_schema_is_valid_2020_12():
 def test_built_report_validates_without_values(validator):
     d = built_report().to_dict()
     validator.validate(d)
+    validate_report(d)
     assert d["values_revealed"] is False
     keys = set(_walk_keys(d))
     assert "value" not in keys and "payload" not in keys
@@ -124,6 +200,15 @@ def test_failed_and_empty_reports_validate(validator):
         lambda d: d.pop("timings"),
         lambda d: d["check"].__setitem__("passed", "yes"),
         lambda d: d["timings"].__setitem__("render", -1),
+        lambda d: d.__setitem__("check", None),  # absent, never null
+        lambda d: d["fields"][0].__setitem__("value", None),
+        lambda d: d["metadata_dropped"].append("gps"),  # names are unique
+        lambda d: d["counts"].__setitem__("name", 0),
+        lambda d: d.__setitem__("width", 1.5),
+        lambda d: d["fields"][0].__setitem__("score", "0.5"),
+        lambda d: d["fields"][0].__setitem__("sensitive", 1),
+        lambda d: d["masks"][0].__setitem__("source", "drawn"),
+        lambda d: d.__setitem__("schema_version", "2.0"),
     ],
 )
 def test_schema_rejects_bad_reports(validator, mutate):
@@ -132,6 +217,8 @@ def test_schema_rejects_bad_reports(validator, mutate):
     bad = copy.deepcopy(d)
     mutate(bad)
     assert list(validator.iter_errors(bad)), "the schema should have rejected this report"
+    with pytest.raises(ValidationError):
+        validate_report(bad)
 
 
 # ------------------------------------------------------------------ real reports from the pipeline ----
@@ -154,11 +241,13 @@ def test_analyze_report_validates_and_hides_values(validator, generated, redacto
     rep = redactor.analyze(generated.image_bytes, name=generated.name + ".jpg")
     d = rep.to_dict()
     validator.validate(d)
+    assert_model_agrees(d)
     assert d["style"] == "" and d["fields"], "the pipeline should find personal fields on a waybill"
     assert "value" not in set(_walk_keys(d)) and "payload" not in set(_walk_keys(d))
     text = json.dumps(d, ensure_ascii=False)
     revealed = rep.to_dict(reveal=True)
     validator.validate(revealed)
+    assert_model_agrees(revealed)
     values = [f["value"] for f in revealed["fields"] if len(f.get("value", "")) >= 4]
     values += [s["payload"] for s in revealed["symbols"] if len(s.get("payload", "")) >= 4]
     assert values, "expected some personal values to check against"
@@ -185,6 +274,7 @@ def test_cli_run_json_report_validates(validator, generated, tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     d = json.loads(r.stdout)
     validator.validate(d)
+    assert_model_agrees(d)
     assert d["style"] == "pixelate" and d["masks"] and d["values_revealed"] is False
     assert "render" in d["timings"]
     if "check" in d:

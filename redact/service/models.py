@@ -1,79 +1,20 @@
-"""Typed request/response models for the OpenAPI schema (mirrors ``Report.to_dict``)."""
+"""Typed request/response models for the OpenAPI schema.
+
+The report models are the report's one definition, :mod:`redact.schema` (the same classes generate
+``redact/schema/report.schema.json``), so OpenAPI documents exactly what ``Report.to_dict()`` gives."""
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import List, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-PointModel = List[float]
-PolygonModel = List[PointModel]
+from ..schema import CheckModel, FieldModel, MaskModel, ReportModel, SymbolModel
 
-
-class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class FieldModel(_Open):
-    id: int
-    category: str = Field(
-        description="name, phone, address, id_number, tracking_number, email, postal_code, "
-        "barcode, qrcode, unreadable, other"
-    )
-    role: str = Field(description="recipient, sender or unknown")
-    sensitive: bool
-    masked: bool
-    score: float
-    source: str
-    rule: str
-    polygons: List[PolygonModel]
-    value: Optional[str] = Field(None, description="only with reveal=true on a server that allows it")
-
-
-class MaskModel(_Open):
-    id: int
-    category: str
-    fields: List[int]
-    source: str = Field(description="auto or user")
-    polygon: PolygonModel
-
-
-class SymbolModel(_Open):
-    format: str
-    decoded: bool
-    polygon: PolygonModel
-    engine: str
-    payload: Optional[str] = Field(None, description="only with reveal=true on a server that allows it")
-
-
-class CheckModel(_Open):
-    rounds: int
-    readable_after: int
-    widened: int
-    passed: bool
-
-
-class ReportModel(_Open):
-    """The redaction report. Personal values are omitted unless revealed."""
-
-    schema_version: str
-    source: str
-    status: str
-    width: int
-    height: int
-    style: str
-    labels: int
-    lines: int
-    counts: Dict[str, int]
-    fields: List[FieldModel]
-    masks: List[MaskModel]
-    symbols: List[SymbolModel]
-    metadata_dropped: List[str]
-    timings: Dict[str, float]
-    engines: Dict[str, str]
-    values_revealed: bool
-    check: Optional[CheckModel] = None
-    error: Optional[str] = None
+__all__ = [
+    "CheckModel", "ErrorModel", "FieldModel", "Health", "Limits", "MaskModel", "Ready", "RedactJSON",
+    "ReportModel", "SymbolModel",
+]
 
 
 class RedactJSON(BaseModel):
