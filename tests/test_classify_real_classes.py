@@ -354,3 +354,13 @@ def test_a_blank_forms_wording_in_a_party_block_is_not_a_name_or_an_address():
     assert masked(fields, filled, 0) == "寄件人：## ###########"
     assert "#" * 5 in masked(fields, filled, 2)
     assert masked(fields, filled, 3) == "##"  # a name in the block, though 月 is a unit of the form's dates
+
+
+def test_an_empty_cells_caption_and_the_printed_terms_stay():
+    lines = [L("收件人：张伟 13812345678", 20, 20), L("地址：杭州市西湖区文三路90号", 20, 60),
+             L("总计：", 20, 100), L("客户要求：", 20, 140),
+             L("您对此单的签收，代表您已验收，确认商品包装完好", 20, 180)]
+    fields = classify(lines)
+    assert "#" not in masked(fields, lines, 2) and "#" not in masked(fields, lines, 3)
+    assert "#" not in masked(fields, lines, 4)  # the courier's printed terms
+    assert masked(fields, lines, 0) == "收件人：## ###########"

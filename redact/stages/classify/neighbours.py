@@ -131,7 +131,7 @@ def wrapped_addresses(ls: list[Line]) -> None:
                 continue
             if A.zh:
                 if (
-                    zh.KEEP_TEXT.search(core)
+                    zh.form_term(core)
                     or zh.HUB.search(core)
                     or not has_cjk(core)
                     and not re.search(r"\d", core)
@@ -174,7 +174,7 @@ def address_pieces(ls: list[Line]) -> None:
             core = meaningful(rest)
             if not core or len(core) > 40 or B.caption_role is not None or foreign_caption(B.text):
                 continue
-            if A.zh and (zh.KEEP_TEXT.search(core) or zh.HUB.search(core)):
+            if A.zh and (zh.form_term(core) or zh.HUB.search(core)):
                 continue
             if not A.zh and en.KEEP_WORDS.search(core.upper()):
                 continue

@@ -125,6 +125,11 @@ FORM_TERM = re.compile(
 _UNITS_ONLY = re.compile(r"^[省市区县乡镇村街路号楼层室栋单元年月日时分秒/\\、\s]+$")
 
 
+_CAPTION_ONLY = re.compile(r"^\s*([\u4e00-\u9fff]{2,8})\s*[:：]\s*$")
+# ... unless it announces a person's field (its value may stand on the next line: the layout reads it)
+_PERSON_WORD = re.compile(r"地址|电话|手机|联系|姓名|名字|邮编|邮政|身份|证件|单位|公司|收件|寄件|收货|发件|发货|收方|寄方|人")
+
+
 def form_term(core: str) -> bool:
     """Is this leftover text of a block line the form's wording (a cell caption, a unit, a printed term)?"""
     return bool(FORM_TERM.search(core) or _UNITS_ONLY.match(core) or KEEP_TEXT.search(core))
@@ -406,6 +411,9 @@ def scan(text: str, *, in_block: bool = False) -> list[Hit]:
     Chinese text is read as an address rather than kept."""
     F = fold(text)
     D = digitize(F)
+    cap = _CAPTION_ONLY.match(F)
+    if cap and not _PERSON_WORD.search(cap.group(1)):  # "总计：", "客户要求：": a cell's caption, blank empty
+        return [Hit(cap.start(1), cap.end(1), Category.OTHER, "caption", sensitive=False, priority=98)]
     hits = number_hits(F, D, "zh", in_block) + _caption_values(F, D)
     hits = [
         Hit(h.start, h.end, Category.OTHER, "hotline", sensitive=False, priority=85)
