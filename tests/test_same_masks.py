@@ -21,7 +21,7 @@ RECORD = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "masks
 @pytest.mark.parametrize("index", [0, 9, 17])
 def test_quick_photo_masks_as_recorded(index, redactor, tmp_path):
     layout, conds, seed = quick_set(0)[index]
-    g = make_photo(seed=seed, layout=layout, conditions=tuple(conds), size=None)
+    g = make_photo(seed=seed, layout=layout, conditions=tuple(conds), size="12mp")
     path = tmp_path / g.truth["image"]
     path.write_bytes(g.image_bytes)
     rec = json.loads(RECORD.read_text())["fingerprints"]
