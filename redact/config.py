@@ -14,6 +14,32 @@ def default_threads() -> int:
 
 
 @dataclass(frozen=True)
+class Environment:
+    """The environment variables parcel-redact reads, read once, here (``environment()``): the defaults of
+    the ``Config`` fields below. (The HTTP service's own settings are read once in service/settings.py.)"""
+
+    residual_scan: bool = False  # REDACT_RESIDUAL_SCAN=1
+    ort_spin: bool = False  # REDACT_ORT_SPIN=1
+    side_nice: int = 10  # REDACT_SIDE_NICE
+
+
+_ENV: Optional[Environment] = None
+
+
+def environment() -> Environment:
+    global _ENV
+    if _ENV is None:
+        env = os.environ
+        try:
+            nice = int(env.get("REDACT_SIDE_NICE", Environment.side_nice))
+        except ValueError:
+            nice = Environment.side_nice
+        _ENV = Environment(residual_scan=env.get("REDACT_RESIDUAL_SCAN", "") == "1",
+                           ort_spin=env.get("REDACT_ORT_SPIN", "0") == "1", side_nice=nice)
+    return _ENV
+
+
+@dataclass(frozen=True)
 class Policy:
     """What to mask. Default: every personal field of both parties, and every symbol.
 
@@ -50,14 +76,17 @@ class Config:
     ocr_backend: str = "rapid"  # "rapid" (rapidocr, default) | "paddle" (PaddleOCR 3.7, install extra)
     symbol_backend: str = "zxing"  # "zxing" (zxing-cpp, default) | "zbar" (pyzbar + libzbar0)
     locate_side: int = 1024  # long side of the overview on which text is detected to find labels
-    read_side: int = 1600  # long side cap of each rectified label crop that is read
-    min_text_px: float = 14.0  # a label whose text is smaller than this at read scale is re-read larger
-    text_score_floor: float = 0.0  # keep every recognised line; the classifier decides
     threads: int = field(default_factory=default_threads)
+    # ONNX Runtime's busy-waiting threads (its own default; off: idle threads sleep, so the side jobs get the
+    # cores): env REDACT_ORT_SPIN=1
+    ort_spin: bool = field(default_factory=lambda: environment().ort_spin)
     # threads for work run beside the OCR (symbol decoding, encoding while the self-check reads): lower
     # latency per photo; 0 runs it inline (batch workers with one core each, where processes give the
     # parallelism and extra threads only contend)
     side_threads: int = 2
+    # how much lower the side threads' priority is than the OCR's (a nice increment; 0: the same): env
+    # REDACT_SIDE_NICE
+    side_nice: int = field(default_factory=lambda: environment().side_nice)
     # --- masks ---
     style: Style = Style.BLUR  # the default *looks* blurred but is built from destroyed pixels
     pad_ratio: float = 0.25  # padding around a text mask, as a fraction of its text height
@@ -65,7 +94,7 @@ class Config:
     self_check: bool = True  # re-read masked regions after rendering; widen/harden; fail closed
     # read the label areas of the output again and mask what is still personal (off by default: +0.65 s a
     # photo, +40 % on 12 MP generator photos, over the speed bar; env REDACT_RESIDUAL_SCAN=1 turns it on)
-    residual_scan: bool = field(default_factory=lambda: os.environ.get("REDACT_RESIDUAL_SCAN", "") == "1")
+    residual_scan: bool = field(default_factory=lambda: environment().residual_scan)
     # noise seed of the look; None: derived from the photo's bytes (api.photo_seed), so one photo gives the
     # same output bytes on every surface and run (the look is built from destroyed pixels: nothing to hide)
     seed: Optional[int] = None

@@ -49,11 +49,11 @@ def _resolve(photo: PhotoSource) -> Photo:
     return photo.result() if isinstance(photo, Future) else photo
 
 
-def _make_ocr(name: str, threads: int):
+def _make_ocr(name: str, threads: int, spin: bool = False):
     if name in ("rapid", "rapidocr"):
         from .engines.rapid import RapidEngine
 
-        return RapidEngine(threads=threads)
+        return RapidEngine(threads=threads, spin=spin)
     if name in ("paddle", "paddleocr"):
         from .engines.paddle import PaddleEngine
 
@@ -84,7 +84,7 @@ class Redactor:
         self._ocr = ocr_engine
         self._sym = symbol_engine
         self._lock = threading.RLock()
-        self.schedule = Schedule(cfg.side_threads)
+        self.schedule = Schedule(cfg.side_threads, cfg.side_nice)
         self.cache_size = max(0, int(cache))
         self._recent: "OrderedDict[str, Analysis]" = OrderedDict()  # analyses of the last few inputs
 
@@ -95,7 +95,7 @@ class Redactor:
             with self._lock:
                 if self._ocr is None:
                     try:
-                        self._ocr = _make_ocr(self.config.ocr_backend, self.config.threads)
+                        self._ocr = _make_ocr(self.config.ocr_backend, self.config.threads, self.config.ort_spin)
                     except RedactError:
                         raise
                     except Exception as e:

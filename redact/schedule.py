@@ -25,17 +25,13 @@ from .concurrency import InlineExecutor
 from .stages.read_symbols import View, decode_label, decode_photo, joined_views
 from .types import Label
 
-SIDE_NICE = 10  # side threads yield to the OCR's (env REDACT_SIDE_NICE; 0: same priority)
+SIDE_NICE = 10  # side threads yield to the OCR's (Config.side_nice, env REDACT_SIDE_NICE; 0: same priority)
 
 
-def side_priority() -> None:
+def side_priority(nice: int = SIDE_NICE) -> None:
     """Run on each side thread: a lower priority (a higher nice) than the OCR's threads. The OCR splits each
     layer evenly over its two threads, so a side job that takes one of their cores stalls both; at a lower
     priority it runs in the OCR's gaps instead (3-4 % less time per photo, in interleaved runs)."""
-    try:
-        nice = int(os.environ.get("REDACT_SIDE_NICE", SIDE_NICE))
-    except ValueError:
-        nice = SIDE_NICE
     if nice > 0 and hasattr(os, "setpriority"):
         try:
             tid = threading.get_native_id()
@@ -48,8 +44,9 @@ class Schedule:
     """The side threads of one ``Redactor``: created on first use, shut down by ``close()`` (a later job
     starts them again)."""
 
-    def __init__(self, side_threads: int) -> None:
+    def __init__(self, side_threads: int, nice: int = SIDE_NICE) -> None:
         self.side_threads = int(side_threads)
+        self.nice = int(nice)
         self._pool: Optional[Executor] = None
         self._lock = threading.Lock()
 
@@ -59,8 +56,8 @@ class Schedule:
         with self._lock:
             if self._pool is None:
                 n = self.side_threads
-                self._pool = (ThreadPoolExecutor(max_workers=n, thread_name_prefix="redact",
-                                                 initializer=side_priority) if n > 0 else InlineExecutor())
+                self._pool = (ThreadPoolExecutor(max_workers=n, thread_name_prefix="redact", initializer=side_priority,
+                                                 initargs=(self.nice,)) if n > 0 else InlineExecutor())
             return self._pool
 
     def submit(self, fn: Callable, /, *args, **kwargs) -> Future:

@@ -243,3 +243,30 @@ def test_no_cache_keeps_nothing():
     r = _redactor(cache=0)
     r.analyze(_png(_page(lines=2)))
     assert not r._recent
+
+
+def test_the_environment_is_read_once_into_config_defaults():
+    """REDACT_* variables are the defaults of Config fields, read once (config.environment()); an explicit
+    field wins; the schedule's side threads take the configured priority."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os, threading\n"
+        "from redact.config import Config\n"
+        "from redact.schedule import Schedule\n"
+        "c = Config()\n"
+        "os.environ['REDACT_SIDE_NICE'] = '7'\n"  # read once: a later change is not seen
+        "assert (c.side_nice, c.ort_spin, c.residual_scan) == (3, True, True), c\n"
+        "assert Config().side_nice == 3 and Config(side_nice=0).side_nice == 0\n"
+        "s = Schedule(1, c.side_nice)\n"
+        "tid = s.submit(threading.get_native_id).result()\n"
+        "main = os.getpriority(os.PRIO_PROCESS, 0)\n"
+        "assert os.getpriority(os.PRIO_PROCESS, tid) == min(19, main + 3)\n"
+        "s.close()\n"
+        "print('ok')\n"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("REDACT_")}
+    env.update(REDACT_SIDE_NICE="3", REDACT_ORT_SPIN="1", REDACT_RESIDUAL_SCAN="1")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]

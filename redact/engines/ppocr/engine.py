@@ -10,7 +10,6 @@ are not padded to 320 px, and a long curved line gets a second chance in detecti
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Sequence
 
@@ -25,7 +24,6 @@ from .session import Model, ort_session
 
 log = logging.getLogger(__name__)
 
-SPIN = os.environ.get("REDACT_ORT_SPIN", "0") == "1"  # ONNX Runtime's busy-waiting threads (its default)
 DET_MODEL = "PP-OCRv6_det_small"
 REC_MODEL = "PP-OCRv6_rec_small"
 CLS_MODEL = "ch_ppocr_mobile_v2.0_cls"
@@ -35,7 +33,7 @@ DET_LIMIT_SIDE = 8192  # detection shrinks only images longer than this (then to
 class PPOCREngine:
     name = "ppocr-onnx/PP-OCRv6-small"
 
-    def __init__(self, threads: int = 2, det_box_thresh: float = 0.45, det_unclip: float = 1.6, spin: bool = SPIN):
+    def __init__(self, threads: int = 2, det_box_thresh: float = 0.45, det_unclip: float = 1.6, spin: bool = False):
         paths = {m: verify(m) for m in (DET_MODEL, REC_MODEL, CLS_MODEL)}
         # the arena keeps the largest block it ever served: right for rec and cls (small inputs of similar
         # size), wrong for det (see session.ort_session)
