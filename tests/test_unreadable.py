@@ -184,3 +184,20 @@ def test_blob_on_a_sheet_is_a_far_label():
     wall[:1400, :] = (235, 235, 232)  # a bright wall above the parcel, far wider than the window
     blob = [_line(800, 900, 140, 90, "", 0.0)]
     assert unreadable_fields(blob, [], [_label(blob)], (3000, 4000), wall) == []
+
+
+def test_an_unread_cluster_joined_to_legible_print_is_masked():
+    """A far label's codes seen as two big unread blobs, grouped into one region with the legible print of the
+    box's tape beside it: the label as a whole reads, the cluster does not: the cluster is masked."""
+    tape = [_line(600 + 40 * i, 300 + 30 * i, 260, 26, "prime video streaming", 0.99) for i in range(6)]
+    blobs = [_line(120, 500, 110, 48, "x", 0.3), _line(190, 470, 70, 45, "#", 0.28)]
+    lines = tape + blobs
+    out = unreadable_fields(lines, [], [_label(lines)], FRAME)
+    cl = [f for f in out if f.rule == "illegible_cluster"]
+    assert len(cl) == 1 and cl[0].category == Category.UNREADABLE
+    for ln in blobs:
+        assert all(_inside(cl[0].polygons[0], p) for p in ln.polygon)
+    for ln in tape:  # the legible print stays
+        assert not any(_inside(cl[0].polygons[0], p) for p in ln.polygon)
+    # the tape alone: nothing to mask
+    assert not [f for f in unreadable_fields(tape, [], [_label(tape)], FRAME) if f.rule == "illegible_cluster"]

@@ -94,6 +94,29 @@ def unreadable_fields(lines: Sequence[TextLine], fields: Sequence[Field], labels
             continue
         area, body = label_area(lines, looks, ids, kept, quad, long_side, frame)
         if not body:
+            # a label that reads as a whole may hold a cluster of print that does not: a far label the
+            # grouping joined to the legible print beside it (a box's tape, a neighbour's label)
+            for cl in _clusters(lines, looks, ids):
+                pts = np.concatenate([np.asarray(lines[i].polygon, np.float32) for i in cl], axis=0)
+                c_quad = cv2.boxPoints(cv2.minAreaRect(pts)).astype(float)
+                sheet = _sheet_of_texture(pixels, [looks[i] for i in cl], c_quad, long_side)
+                if sheet is None and is_texture([looks[i] for i in cl]) and _is_small(as_polygon(c_quad), long_side):
+                    pad = AREA_PAD * float(np.median([looks[i].height for i in cl]))
+                    (cx, cy), (w, h), ang = cv2.minAreaRect(pts)
+                    sheet = as_polygon(cv2.boxPoints(((cx, cy), (w + 2 * pad, h + 2 * pad), ang)).astype(float))
+                if sheet is not None:  # a far label's codes and print seen as a few unread blobs, on its paper
+                    covered.update(cl)
+                    out.append(Field(category=Category.UNREADABLE, role=Role.UNKNOWN, polygons=(sheet,), score=0.5,
+                                     rule="illegible_cluster", value=" ".join(lines[i].text for i in cl)))
+                    continue
+                c_area, c_body = label_area(lines, looks, cl, kept, None, long_side, frame)
+                if c_area is None or not c_body or not _is_small(c_area, long_side):
+                    continue
+                if pixels is not None and len(c_body) == len(cl):
+                    c_area = paper_area(pixels, c_area) or c_area
+                covered.update(c_body)
+                out.append(Field(category=Category.UNREADABLE, role=Role.UNKNOWN, polygons=(c_area,), score=0.5,
+                                 rule="illegible_cluster", value=" ".join(lines[i].text for i in cl)))
             continue
         whole.add(lab)
         if area is not None:
@@ -114,6 +137,38 @@ def unreadable_fields(lines: Sequence[TextLine], fields: Sequence[Field], labels
                                  value=lines[i].text))
     out += _line_fields(lines, looks, fields, covered, whole)
     return out
+
+
+CLUSTER_GAP = 1.5  # line heights between two lines' boxes that still join them in one cluster of print
+
+
+def _clusters(lines: Sequence[TextLine], looks: Sequence[LineLook], ids: Sequence[int]) -> List[List[int]]:
+    """The label's lines in clusters of print (boxes within ``CLUSTER_GAP`` line heights of each other),
+    only when it has more than one, and only clusters of at least two lines."""
+    boxes = []
+    for i in ids:
+        q = np.asarray(lines[i].polygon, float)
+        boxes.append((q[:, 0].min(), q[:, 1].min(), q[:, 0].max(), q[:, 1].max(), looks[i].height))
+    parent = list(range(len(ids)))
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for a in range(len(ids)):
+        for b in range(a + 1, len(ids)):
+            ga, gb = boxes[a], boxes[b]
+            gap = CLUSTER_GAP * max(ga[4], gb[4])
+            if ga[0] - gap <= gb[2] and gb[0] - gap <= ga[2] and ga[1] - gap <= gb[3] and gb[1] - gap <= ga[3]:
+                parent[root(a)] = root(b)
+    groups: Dict[int, List[int]] = {}
+    for k, i in enumerate(ids):
+        groups.setdefault(root(k), []).append(i)
+    if len(groups) < 2:
+        return []
+    return [g for g in groups.values() if len(g) >= 2]
 
 
 def is_weak(looks: Sequence[LineLook], extent: float, long_side: float) -> bool:
