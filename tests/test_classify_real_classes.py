@@ -342,13 +342,13 @@ def test_a_badly_read_line_inside_an_address_block_is_masked():
 
 def test_a_blank_forms_wording_in_a_party_block_is_not_a_name_or_an_address():
     # a blank waybill form: cell captions, the units its blanks are counted in, the service number
-    lines = [L("寄件人信息", 20, 20), L("寄件人姓名", 20, 60), L("单位名称", 20, 100), L("寄件地址", 20, 140),
-             L("省", 200, 140), L("市", 260, 140), L("区/县", 320, 140), L("服务电话:021-55501234", 20, 200)]
+    lines = [L("发件方信息", 20, 20), L("发件人姓名", 20, 60), L("公司名称", 20, 100), L("发件地址", 20, 140),
+             L("省", 200, 140), L("市", 260, 140), L("县", 320, 140), L("服务电话:021-55501234", 20, 200)]
     fields = classify(lines)
     for i in range(len(lines)):
         assert "#" not in masked(fields, lines, i), (i, masked(fields, lines, i))
     # the same block filled in: the person's values are masked
-    filled = [L("寄件人：张伟 13812345678", 20, 20), L("单位名称：", 20, 60), L("杭州市西湖区文三路90号", 20, 100),
+    filled = [L("寄件人：张伟 13812345678", 20, 20), L("公司名称：", 20, 60), L("杭州市西湖区文三路90号", 20, 100),
               L("李月", 20, 140)]
     fields = classify(filled)
     assert masked(fields, filled, 0) == "寄件人：## ###########"
@@ -358,8 +358,8 @@ def test_a_blank_forms_wording_in_a_party_block_is_not_a_name_or_an_address():
 
 def test_an_empty_cells_caption_and_the_printed_terms_stay():
     lines = [L("收件人：张伟 13812345678", 20, 20), L("地址：杭州市西湖区文三路90号", 20, 60),
-             L("总计：", 20, 100), L("客户要求：", 20, 140),
-             L("您对此单的签收，代表您已验收，确认商品包装完好", 20, 180)]
+             L("合计：", 20, 100), L("特殊要求：", 20, 140),
+             L("签收即表示您已确认包裹外观完好，请当面验收", 20, 180)]
     fields = classify(lines)
     assert "#" not in masked(fields, lines, 2) and "#" not in masked(fields, lines, 3)
     assert "#" not in masked(fields, lines, 4)  # the courier's printed terms
