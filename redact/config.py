@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import FrozenSet, Optional, Tuple
 
 from .types import Style
@@ -23,20 +24,15 @@ class Environment:
     side_nice: int = 10  # REDACT_SIDE_NICE
 
 
-_ENV: Optional[Environment] = None
-
-
+@lru_cache(maxsize=None)
 def environment() -> Environment:
-    global _ENV
-    if _ENV is None:
-        env = os.environ
-        try:
-            nice = int(env.get("REDACT_SIDE_NICE", Environment.side_nice))
-        except ValueError:
-            nice = Environment.side_nice
-        _ENV = Environment(residual_scan=env.get("REDACT_RESIDUAL_SCAN", "") == "1",
-                           ort_spin=env.get("REDACT_ORT_SPIN", "0") == "1", side_nice=nice)
-    return _ENV
+    env = os.environ
+    try:
+        nice = int(env.get("REDACT_SIDE_NICE", Environment.side_nice))
+    except ValueError:
+        nice = Environment.side_nice
+    return Environment(residual_scan=env.get("REDACT_RESIDUAL_SCAN", "") == "1",
+                       ort_spin=env.get("REDACT_ORT_SPIN", "0") == "1", side_nice=nice)
 
 
 @dataclass(frozen=True)

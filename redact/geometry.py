@@ -17,7 +17,7 @@ stay until a same-masks check on the full set says the exact one changes nothing
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from typing import Callable, List, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -124,9 +124,10 @@ def map_points(M: np.ndarray, pts) -> np.ndarray:
 
 # -- rectangles ------------------------------------------------------------------------------------------------
 
-def overlap_groups(rects: Sequence[Sequence[float]]) -> List[List[int]]:
-    """Indices of rectangles (x0, y0, x1, y1) grouped where they overlap, directly or through others."""
-    parent = list(range(len(rects)))
+def connected_groups(n: int, joined: Callable[[int, int], bool]) -> List[List[int]]:
+    """Indices 0..n-1 grouped where ``joined(i, j)`` (i < j) holds, directly or through others; groups in
+    the order of their first member, members in index order."""
+    parent = list(range(n))
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -134,15 +135,23 @@ def overlap_groups(rects: Sequence[Sequence[float]]) -> List[List[int]]:
             i = parent[i]
         return i
 
-    for i, a in enumerate(rects):
-        for j in range(i + 1, len(rects)):
-            b = rects[j]
-            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+    for i in range(n):
+        for j in range(i + 1, n):
+            if joined(i, j):
                 parent[root(j)] = root(i)
     groups: dict = {}
-    for i in range(len(rects)):
+    for i in range(n):
         groups.setdefault(root(i), []).append(i)
     return list(groups.values())
+
+
+def overlap_groups(rects: Sequence[Sequence[float]]) -> List[List[int]]:
+    """Indices of rectangles (x0, y0, x1, y1) grouped where they overlap, directly or through others."""
+    def overlap(i: int, j: int) -> bool:
+        a, b = rects[i], rects[j]
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    return connected_groups(len(rects), overlap)
 
 
 def union_rect(rects: Sequence[Sequence[float]]) -> Tuple[int, int, int, int]:

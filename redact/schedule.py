@@ -22,10 +22,11 @@ import cv2
 import numpy as np
 
 from .concurrency import InlineExecutor
+from .config import Environment
 from .stages.read_symbols import View, decode_label, decode_photo, joined_views
 from .types import Label
 
-SIDE_NICE = 10  # side threads yield to the OCR's (Config.side_nice, env REDACT_SIDE_NICE; 0: same priority)
+SIDE_NICE = Environment.side_nice  # side threads yield to the OCR's (Config.side_nice; 0: same priority)
 
 
 def side_priority(nice: int = SIDE_NICE) -> None:

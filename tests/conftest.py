@@ -3,6 +3,9 @@ A module that needs another configuration defines its own fixture of the same na
 
 from __future__ import annotations
 
+import os
+import re
+
 import pytest
 
 
@@ -27,8 +30,6 @@ REQUIRED_TOOLS = ("exiftool", "chromium", "playwright", "ray", "fsspec", "fastap
 
 
 def _ci() -> bool:
-    import os
-
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -39,8 +40,6 @@ def pytest_runtest_makereport(item, call):
     if not (rep.skipped and _ci()):
         return
     reason = str(rep.longrepr[-1] if isinstance(rep.longrepr, tuple) else rep.longrepr)
-    import re
-
     low = reason.lower()
     if "paddle" in low:
         return

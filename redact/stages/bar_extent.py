@@ -11,10 +11,13 @@ only as far as the bars go: a quad with no coherent bars in it comes back unchan
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Sequence, Tuple
 
 import cv2
 import numpy as np
+
+from ..engines.symbols import is_two_d
 
 if TYPE_CHECKING:
     from ..types import Symbol
@@ -94,8 +97,4 @@ def bar_extent(gray: np.ndarray, quad: Sequence[Sequence[float]]) -> Polygon:
 
 def grow_bars(gray: np.ndarray, symbols: Sequence["Symbol"]) -> list:
     """Every 1-D symbol's polygon grown to its bars (``bar_extent``); 2-D symbols as they are."""
-    from dataclasses import replace
-
-    from ..engines.symbols import is_two_d
-
     return [s if is_two_d(s.format) else replace(s, polygon=bar_extent(gray, s.polygon)) for s in symbols]

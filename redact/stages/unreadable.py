@@ -24,6 +24,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from ..geometry import connected_groups
 from ..types import Category, Field, Label, Polygon, Role, Span, TextLine, as_polygon
 
 UNREADABLE_SCORE = 0.55  # a line recognised below this score is not read
@@ -149,26 +150,16 @@ def _clusters(lines: Sequence[TextLine], looks: Sequence[LineLook], ids: Sequenc
     for i in ids:
         q = np.asarray(lines[i].polygon, float)
         boxes.append((q[:, 0].min(), q[:, 1].min(), q[:, 0].max(), q[:, 1].max(), looks[i].height))
-    parent = list(range(len(ids)))
 
-    def root(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
+    def near(a: int, b: int) -> bool:
+        ga, gb = boxes[a], boxes[b]
+        gap = CLUSTER_GAP * max(ga[4], gb[4])
+        return ga[0] - gap <= gb[2] and gb[0] - gap <= ga[2] and ga[1] - gap <= gb[3] and gb[1] - gap <= ga[3]
 
-    for a in range(len(ids)):
-        for b in range(a + 1, len(ids)):
-            ga, gb = boxes[a], boxes[b]
-            gap = CLUSTER_GAP * max(ga[4], gb[4])
-            if ga[0] - gap <= gb[2] and gb[0] - gap <= ga[2] and ga[1] - gap <= gb[3] and gb[1] - gap <= ga[3]:
-                parent[root(a)] = root(b)
-    groups: Dict[int, List[int]] = {}
-    for k, i in enumerate(ids):
-        groups.setdefault(root(k), []).append(i)
+    groups = connected_groups(len(ids), near)
     if len(groups) < 2:
         return []
-    return [g for g in groups.values() if len(g) >= 2]
+    return [[ids[k] for k in g] for g in groups if len(g) >= 2]
 
 
 def is_weak(looks: Sequence[LineLook], extent: float, long_side: float) -> bool:

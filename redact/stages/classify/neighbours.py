@@ -27,6 +27,13 @@ from .lines import (
 from .text import fold, has_cjk, upper_same
 
 
+
+def _mark_rest(L: Line, rest: str, category: Category, rule: str, role: Role, priority: int, score: float) -> None:
+    """Add a hit over ``rest`` (the line's text with what is already claimed blanked out), trimmed."""
+    s = len(rest) - len(rest.lstrip())
+    L.hits = add_hit(L.hits, Hit(s, len(rest.rstrip()), category, rule, role=role, priority=priority, score=score),
+                     L.text)
+
 def neighbour_rules(ls: list[Line]) -> None:
     """Names beside phones (separate OCR boxes), values beside caption boxes, wrapped addresses, address
     pieces on one row, names above street lines and the lines stacked on a Western address, in this order."""
@@ -62,20 +69,7 @@ def names_beside_phones(ls: list[Line]) -> None:
             ):
                 core = meaningful(rest)
                 if core not in zh.NOT_NAMES and not zh.looks_like_address(core) and not zh.form_term(core):
-                    s = len(rest) - len(rest.lstrip())
-                    L.hits = add_hit(
-                        L.hits,
-                        Hit(
-                            s,
-                            len(rest.rstrip()),
-                            Category.NAME,
-                            "name_beside_phone",
-                            role=P.role,
-                            priority=60,
-                            score=0.7,
-                        ),
-                        L.text,
-                    )
+                    _mark_rest(L, rest, Category.NAME, "name_beside_phone", P.role, 60, 0.7)
 
 
 def values_beside_caption_boxes(ls: list[Line]) -> None:
@@ -140,20 +134,7 @@ def wrapped_addresses(ls: list[Line]) -> None:
             else:
                 if en.KEEP_WORDS.search(core.upper()):
                     continue
-            s = len(rest) - len(rest.lstrip())
-            B.hits = add_hit(
-                B.hits,
-                Hit(
-                    s,
-                    len(rest.rstrip()),
-                    Category.ADDRESS,
-                    "address_wrap",
-                    role=A.role,
-                    priority=5,
-                    score=0.6,
-                ),
-                B.text,
-            )
+            _mark_rest(B, rest, Category.ADDRESS, "address_wrap", A.role, 5, 0.6)
             if B.role == Role.UNKNOWN:
                 B.role = A.role
             break
@@ -178,20 +159,7 @@ def address_pieces(ls: list[Line]) -> None:
                 continue
             if not A.zh and en.KEEP_WORDS.search(core.upper()):
                 continue
-            s = len(rest) - len(rest.lstrip())
-            B.hits = add_hit(
-                B.hits,
-                Hit(
-                    s,
-                    len(rest.rstrip()),
-                    Category.ADDRESS,
-                    "address_piece",
-                    role=A.role,
-                    priority=5,
-                    score=0.6,
-                ),
-                B.text,
-            )
+            _mark_rest(B, rest, Category.ADDRESS, "address_piece", A.role, 5, 0.6)
 
 
 def names_above_streets(ls: list[Line]) -> None:
