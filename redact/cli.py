@@ -28,6 +28,7 @@ import click
 
 from .config import Config, Policy
 from .errors import RedactError, UsageError
+from .io.formats import SUPPORTED_NAMES
 from .service.settings import OPTIONS, ServiceSettings
 from .service.settings import flag as service_flag
 from .types import Style
@@ -212,7 +213,7 @@ def run_cmd(paths: List[Path], output_arg: Optional[str], workers: Optional[int]
         _fail(e)
     if not summary.items and not summary.interrupted:
         where = ", ".join(str(p) for p in paths)
-        _fail(UsageError("no images found (JPEG, PNG, WebP, HEIC, TIFF, BMP)", path=where))
+        _fail(UsageError(f"no images found ({SUPPORTED_NAMES})", path=where))
     click.echo(summary.describe() if hasattr(summary, "describe") else str(summary))
     code = getattr(summary, "exit_code", 0)
     if code:

@@ -17,7 +17,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from ..config import Config
 from ..errors import InputNotFound, TooLarge, UnreadableInput, UnsupportedFormat
 from ..types import Photo, PhotoMeta
-from .formats import READ_FORMATS
+from .formats import READ_FORMATS, SUPPORTED_NAMES
 from .metadata import kept_exif, meta_of
 
 try:  # HEIC/HEIF from phones
@@ -120,7 +120,7 @@ def decode(data: bytes, config: Config, *, name: str = "", label: Optional[str] 
     try:
         img = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
-        raise UnsupportedFormat("not an image in a supported format (JPEG, PNG, WebP, HEIC, TIFF, BMP)",
+        raise UnsupportedFormat(f"not an image in a supported format ({SUPPORTED_NAMES})",
                                 path=label) from None
     except Exception as e:  # corrupt headers
         raise UnreadableInput(f"corrupt image header ({type(e).__name__})", path=label) from None
@@ -218,7 +218,7 @@ def _from_image(img: Image.Image, config: Config, name: str, label: Optional[str
                 data: Optional[bytes] = None) -> Photo:
     fmt = (img.format or "PNG").upper()
     if fmt not in SUPPORTED:
-        raise UnsupportedFormat(f"format {fmt} is not supported (JPEG, PNG, WebP, HEIC, TIFF, BMP)", path=label)
+        raise UnsupportedFormat(f"format {fmt} is not supported ({SUPPORTED_NAMES})", path=label)
     w, h = img.size
     if w <= 0 or h <= 0:
         raise UnreadableInput("image has no pixels", path=label)

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Dict, FrozenSet, Optional, Union
 
 # container formats Pillow may report for an input we decode
+# the formats read, as messages name them
+SUPPORTED_NAMES = "JPEG, PNG, WebP, HEIC, AVIF, TIFF, BMP"
 READ_FORMATS: FrozenSet[str] = frozenset({"JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF", "TIFF", "BMP"})
 # formats written; an input in a format we do not write (HEIF, AVIF) is written as JPEG
 WRITE_FORMATS: FrozenSet[str] = frozenset({"JPEG", "PNG", "WEBP", "TIFF", "BMP"})

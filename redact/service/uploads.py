@@ -20,7 +20,7 @@ from starlette.requests import Request
 
 from ..config import Config
 from ..errors import TooLarge, UnreadableInput, UnsupportedFormat
-from ..io.formats import SERVICE_FORMATS
+from ..io.formats import SERVICE_FORMATS, SUPPORTED_NAMES
 from .errors import ServiceError
 from .settings import MAX_FORM_FIELD_BYTES, MAX_MASK_POINTS, MAX_MASKS, STYLES, ServiceSettings
 
@@ -209,7 +209,7 @@ class HeaderCheck:
                     pass
         except UnidentifiedImageError:
             raise UnsupportedFormat(
-                "not an image in a supported format (JPEG, PNG, WebP, HEIC, TIFF, BMP)", path=label
+                f"not an image in a supported format ({SUPPORTED_NAMES})", path=label
             ) from None
         except Image.DecompressionBombError:
             raise TooLarge(f"image is over the {self._config.max_pixels:,} pixel limit", path=label) from None
